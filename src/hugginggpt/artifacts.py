@@ -1,0 +1,111 @@
+"""Where a run's files come from (uploads, earlier turns, URLs) and where they go (the run folder)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import shutil
+import time
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from hugginggpt.errors import ResourceError
+from hugginggpt.tasks import kind_of_file
+
+MAX_URL_BYTES = 100 * 1024 * 1024
+URL_TIMEOUT = 30.0
+
+
+def new_run_id() -> str:
+    """Sortable by time, unique without coordination."""
+    return time.strftime("%Y%m%d-%H%M%S") + "-" + secrets.token_hex(3)
+
+
+def display_path(path: Path) -> str:
+    """The path as the user should type it: relative to the working directory when inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path.resolve())
+
+
+@dataclass
+class Resources:
+    """The files the controller may name in a plan, by the name it sees, mapped to local paths.
+
+    A chat keeps one across turns so that earlier uploads and outputs stay usable."""
+
+    files: dict[str, Path] = field(default_factory=dict)
+
+    def add(self, path: Path, name: str | None = None) -> str:
+        name = name or path.name
+        if name in self.files and self.files[name] != path:
+            name = display_path(path)
+        self.files[name] = path
+        return name
+
+    def names(self) -> list[str]:
+        return list(self.files)
+
+    def resolve(self, name: str) -> Path | None:
+        return self.files.get(name)
+
+    def describe(self) -> str:
+        if not self.files:
+            return "none"
+        return ", ".join(f"{name} ({kind_of_file(name) or 'file'})" for name in self.files)
+
+
+class RunFolder:
+    """`runs/<id>/`: inputs/ (copies of what the user gave), one file per task output, trace.json."""
+
+    def __init__(self, root: Path, run_id: str) -> None:
+        self.run_id = run_id
+        self.path = root / run_id
+        self.inputs = self.path / "inputs"
+        self.path.mkdir(parents=True, exist_ok=True)
+
+    def add_input(self, source: Path) -> Path:
+        if not source.is_file():
+            raise ResourceError(f"the file {source} does not exist or is not a file")
+        self.inputs.mkdir(exist_ok=True)
+        target = self.inputs / _safe_name(source.name)
+        shutil.copyfile(source, target)
+        return target
+
+    def fetch_url(self, url: str) -> Path:
+        """Download an http(s) URL named in a plan into inputs/, refusing other schemes and huge files."""
+        parts = urllib.parse.urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ResourceError(f"only http and https URLs can be fetched, not {url!r}")
+        self.inputs.mkdir(exist_ok=True)
+        target = self.inputs / _safe_name(Path(parts.path).name or "download")
+        try:
+            with urllib.request.urlopen(url, timeout=URL_TIMEOUT) as response, target.open("wb") as out:
+                received = 0
+                while chunk := response.read(1 << 16):
+                    received += len(chunk)
+                    if received > MAX_URL_BYTES:
+                        raise ResourceError(f"{url} is larger than {MAX_URL_BYTES // 2**20} MiB")
+                    out.write(chunk)
+        except OSError as exc:
+            target.unlink(missing_ok=True)
+            raise ResourceError(f"cannot download {url}: {exc}") from exc
+        return target
+
+    def write_trace(self, trace: dict[str, Any]) -> Path:
+        path = self.path / "trace.json"
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(trace, indent=2, ensure_ascii=False, default=str), encoding="utf-8")
+        os.replace(tmp, path)  # a reader never sees half a trace
+        return path
+
+
+def _safe_name(name: str) -> str:
+    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "_", name).lstrip(".")
+    return cleaned or "file"

@@ -1,0 +1,133 @@
+"""Settings: one object, read from defaults < config file (TOML) < environment < explicit overrides.
+
+Every field `x` can be set by the environment variable `HUGGINGGPT_X` or by `x = ...` in the config
+file (`HUGGINGGPT_CONFIG` or `--config`). Nothing reads the environment at import time.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+from hugginggpt.errors import ConfigError
+
+ENV_PREFIX = "HUGGINGGPT_"
+
+
+@dataclass(frozen=True)
+class Settings:
+    # controller
+    llm_backend: str = "auto"  # auto | openai | scripted
+    llm_base_url: str | None = None
+    llm_model: str | None = None
+    llm_api_key: str | None = None
+    llm_timeout: float = 120.0
+    llm_max_retries: int = 3
+    llm_structured: str = "auto"  # auto | on | off: JSON-schema structured output
+    llm_temperature: float = 0.0
+    llm_script: Path | None = None  # replies of the scripted controller (JSON list)
+    # stages
+    plan_retries: int = 2
+    max_tasks: int = 50
+    top_k: int = 5
+    selection: str = "llm"  # llm: the controller chooses; top: the top-ranked candidate
+    experts: tuple[str, ...] = ()
+    concurrency: int = 8
+    task_timeout: float = 600.0
+    history_tokens: int = 2000
+    result_tokens: int = 3000
+    # files
+    runs_dir: Path = Path("runs")
+    catalog_path: Path | None = None  # a JSONL catalog replacing the bundled snapshot
+
+    @classmethod
+    def load(
+        cls,
+        env: Mapping[str, str] | None = None,
+        config_file: Path | None = None,
+        **overrides: Any,
+    ) -> Settings:
+        env = os.environ if env is None else env
+        values: dict[str, Any] = {}
+        path = config_file or (Path(env[ENV_PREFIX + "CONFIG"]) if env.get(ENV_PREFIX + "CONFIG") else None)
+        if path is not None:
+            values.update(_read_config_file(path))
+        for f in fields(cls):
+            raw = env.get(ENV_PREFIX + f.name.upper())
+            if raw is not None and raw != "":
+                values[f.name] = raw
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        unknown = set(values) - {f.name for f in fields(cls)}
+        if unknown:
+            raise ConfigError(f"unknown setting(s) {', '.join(sorted(unknown))}; see `hugginggpt config` for the list")
+        settings = cls(**{name: _coerce(name, value) for name, value in values.items()})
+        if settings.llm_api_key is None and env.get("OPENAI_API_KEY"):
+            settings = dataclasses.replace(settings, llm_api_key=env["OPENAI_API_KEY"])
+        settings.check()
+        return settings
+
+    def check(self) -> None:
+        choices = {
+            "llm_backend": ("auto", "openai", "scripted"),
+            "llm_structured": ("auto", "on", "off"),
+            "selection": ("llm", "top"),
+        }
+        for name, allowed in choices.items():
+            if getattr(self, name) not in allowed:
+                raise ConfigError(f"{name} must be one of {', '.join(allowed)}, not {getattr(self, name)!r}")
+        for name in ("plan_retries", "top_k", "concurrency", "max_tasks"):
+            minimum = 0 if name == "plan_retries" else 1
+            if getattr(self, name) < minimum:
+                raise ConfigError(f"{name} must be at least {minimum}")
+
+    def describe(self) -> dict[str, Any]:
+        """The settings as plain values, with the API key hidden (for traces and `hugginggpt config`)."""
+        out = {f.name: getattr(self, f.name) for f in fields(self)}
+        if out["llm_api_key"]:
+            out["llm_api_key"] = "***"
+        return {k: str(v) if isinstance(v, Path) else list(v) if isinstance(v, tuple) else v for k, v in out.items()}
+
+
+def _read_config_file(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    except OSError as exc:
+        raise ConfigError(f"cannot read the config file {path}: {exc.strerror}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"the config file {path} is not valid TOML: {exc}") from exc
+    # Tables are a readable grouping: [llm] model = "x" is llm_model.
+    flat: dict[str, Any] = {}
+    for key, value in data.items():
+        if isinstance(value, dict):
+            flat.update({f"{key}_{sub}": v for sub, v in value.items()})
+        else:
+            flat[key] = value
+    return flat
+
+
+_FIELD_TYPES = {f.name: f.type for f in fields(Settings)}
+
+
+def _coerce(name: str, value: Any) -> Any:
+    kind = str(_FIELD_TYPES[name])
+    try:
+        if "tuple" in kind:
+            items = value.split(",") if isinstance(value, str) else list(value)
+            return tuple(str(i).strip() for i in items if str(i).strip())
+        if value is None:
+            return None
+        if "Path" in kind:
+            return Path(value).expanduser()
+        if kind.startswith("int"):
+            return int(value)
+        if kind.startswith("float"):
+            return float(value)
+        return str(value)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"setting {name} has an unusable value {value!r}: {exc}") from exc

@@ -1,0 +1,28 @@
+"""Expert backends and how settings name them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from hugginggpt.config import Settings
+from hugginggpt.errors import ConfigError
+from hugginggpt.experts.base import ExpertBackend, ExpertCall, ExpertOutput, OutputFile
+from hugginggpt.experts.echo import EchoExperts
+
+# name -> factory; each backend module is imported only when its factory runs.
+BACKENDS: dict[str, Callable[[Settings], ExpertBackend]] = {
+    "echo": lambda settings: EchoExperts(),
+}
+
+
+def build_backends(settings: Settings) -> list[ExpertBackend]:
+    backends = []
+    for name in settings.experts:
+        factory = BACKENDS.get(name)
+        if factory is None:
+            raise ConfigError(f"unknown expert backend {name!r}; available: {', '.join(BACKENDS)}")
+        backends.append(factory(settings))
+    return backends
+
+
+__all__ = ["BACKENDS", "ExpertBackend", "ExpertCall", "ExpertOutput", "OutputFile", "build_backends"]

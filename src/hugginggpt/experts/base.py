@@ -1,0 +1,52 @@
+"""The one interface every expert backend implements: (task, model, inputs) -> output."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from hugginggpt.catalog import ModelCard
+from hugginggpt.tasks import Kind
+
+
+@dataclass(frozen=True)
+class ExpertCall:
+    task: str
+    model: str
+    text: str | None = None
+    files: dict[Kind, Path] = field(default_factory=dict)  # image / audio / video inputs
+    output_dir: Path = Path(".")  # where the expert writes the files it produces
+    output_stem: str = "output"  # file name (without extension) for produced files
+
+
+@dataclass(frozen=True)
+class OutputFile:
+    path: Path
+    kind: Kind
+
+
+@dataclass(frozen=True)
+class ExpertOutput:
+    text: str | None = None
+    files: tuple[OutputFile, ...] = ()
+    data: Any = None  # the model's structured result (labels, boxes, scores), kept in the trace
+
+    def file_of(self, kind: Kind) -> Path | None:
+        return next((f.path for f in self.files if f.kind == kind), None)
+
+
+class ExpertBackend(Protocol):
+    name: str
+
+    def can_run(self, card: ModelCard) -> bool:
+        """Whether this backend can run the model now (installed, cached, or reachable)."""
+        ...
+
+    def cards(self) -> list[ModelCard]:
+        """Models this backend brings that the Hub snapshot lacks (e.g. bundled offline models)."""
+        ...
+
+    async def run(self, call: ExpertCall) -> ExpertOutput:
+        """Run the model; raise ExpertError with a helpful message on failure."""
+        ...
