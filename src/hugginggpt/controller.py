@@ -31,7 +31,7 @@ from hugginggpt.experts.base import ExpertBackend, ExpertCall, ExpertOutput
 from hugginggpt.llm import build_chat_model
 from hugginggpt.llm.base import ChatModel
 from hugginggpt.plan import GENERATED, Plan, Task
-from hugginggpt.planner import PlanOutcome, Planner
+from hugginggpt.planner import Planner, PlanOutcome
 from hugginggpt.prompts import Prompts
 from hugginggpt.responder import Responder, TaskReport, fallback_answer
 from hugginggpt.scheduler import DagScheduler, Outcome
@@ -71,8 +71,7 @@ class HuggingGPT:
         self.settings = settings
         self.model = model
         self.backends = list(backends)
-        base = catalog if catalog is not None else _catalog_from(settings)
-        self.catalog = base.extended(card for b in self.backends for card in b.cards())
+        self.catalog = build_catalog(settings, self.backends, catalog)
         prompts = prompts or Prompts.bundled()
         self.planner = Planner(model, prompts, settings.plan_retries, settings.max_tasks)
         self.selector = Selector(
@@ -216,8 +215,11 @@ class HuggingGPT:
         return [_report(task, selection.choices[task.id], outcomes[task.id]) for task in plan.order()]
 
 
-def _catalog_from(settings: Settings) -> Catalog:
-    return Catalog.from_file(settings.catalog_path) if settings.catalog_path else Catalog.bundled()
+def build_catalog(settings: Settings, backends: Sequence[ExpertBackend], base: Catalog | None = None) -> Catalog:
+    """The configured catalog (bundled snapshot or `catalog_path`) plus the backends' own models."""
+    if base is None:
+        base = Catalog.from_file(settings.catalog_path) if settings.catalog_path else Catalog.bundled()
+    return base.extended(card for b in backends for card in b.cards())
 
 
 async def _resolve_inputs(

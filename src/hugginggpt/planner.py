@@ -53,8 +53,7 @@ class PlanOutcome:
 
 def task_type_lines() -> str:
     return "\n".join(
-        f"- {t.name}: {t.description} ({', '.join(t.accepts)} -> {', '.join(t.produces)})"
-        for t in TASK_TYPES.values()
+        f"- {t.name}: {t.description} ({', '.join(t.accepts)} -> {', '.join(t.produces)})" for t in TASK_TYPES.values()
     )
 
 
@@ -77,9 +76,7 @@ class Planner:
         messages.append({"role": "user", "content": request_with_files(request, resources.names())})
         return messages
 
-    async def plan(
-        self, request: str, resources: Resources, history: list[Message], emit: EventSink
-    ) -> PlanOutcome:
+    async def plan(self, request: str, resources: Resources, history: list[Message], emit: EventSink) -> PlanOutcome:
         messages = self.messages(request, resources, history)
         outcome_attempts: list[PlanAttempt] = []
         usage = Usage()

@@ -29,9 +29,7 @@ class Prompts:
         def read(name: str) -> str:
             return folder.joinpath(name).read_text(encoding="utf-8").strip()
 
-        demos = tuple(
-            Demo(d["request"], tuple(d["files"]), d["plan"]) for d in json.loads(read("plan_demos.json"))
-        )
+        demos = tuple(Demo(d["request"], tuple(d["files"]), d["plan"]) for d in json.loads(read("plan_demos.json")))
         return cls(read("plan_system.txt"), demos, read("select_system.txt"), read("respond_system.txt"))
 
 

@@ -67,18 +67,14 @@ class Responder:
             {"role": "user", "content": content},
         ]
 
-    async def respond(
-        self, request: str, reports: list[TaskReport], history: list[Message], emit: EventSink
-    ) -> Reply:
+    async def respond(self, request: str, reports: list[TaskReport], history: list[Message], emit: EventSink) -> Reply:
         loop = asyncio.get_running_loop()
 
         def on_delta(piece: str) -> None:
             # Called from the worker thread: hand the event to the loop so sinks stay single-threaded.
             loop.call_soon_threadsafe(emit, AnswerDelta(piece))
 
-        return await asyncio.to_thread(
-            self.model.generate, self.messages(request, reports, history), on_delta=on_delta
-        )
+        return await asyncio.to_thread(self.model.generate, self.messages(request, reports, history), on_delta=on_delta)
 
 
 def fallback_answer(reports: list[TaskReport], problem: str) -> str:

@@ -81,7 +81,9 @@ class DagScheduler:
         try:
             value = await asyncio.wait_for(job(node), self.timeout)
         except TimeoutError:
-            return Outcome("failed", error=f"timed out after {self.timeout:g} s", started=started, finished=time.perf_counter())
+            return Outcome(
+                "failed", error=f"timed out after {self.timeout:g} s", started=started, finished=time.perf_counter()
+            )
         except Exception as exc:  # a job's failure is data for the run, not a crash of it
             message = str(exc) or type(exc).__name__
             return Outcome("failed", error=message, started=started, finished=time.perf_counter())

@@ -38,7 +38,9 @@ class EchoExperts:
             await asyncio.sleep(delay)
         if call.task in self.fail or call.model in self.fail:
             raise ExpertError(f"echo backend was told to fail {call.task} with {call.model}")
-        inputs = ", ".join(([f"text={call.text!r}"] if call.text else []) + [f"{k}={p.name}" for k, p in call.files.items()])
+        inputs = ", ".join(
+            ([f"text={call.text!r}"] if call.text else []) + [f"{k}={p.name}" for k, p in call.files.items()]
+        )
         files: list[OutputFile] = []
         call.output_dir.mkdir(parents=True, exist_ok=True)
         for kind in TASK_TYPES[call.task].produces:

@@ -44,7 +44,9 @@ class ScriptedModel:
             raise ConfigError(f"cannot read the controller script {path}: {exc}") from exc
         if not isinstance(items, list):
             raise ConfigError(f"the controller script {path} must be a JSON list of replies")
-        return cls([item if isinstance(item, str) else json.dumps(item) for item in items], name=f"scripted:{path.name}")
+        return cls(
+            [item if isinstance(item, str) else json.dumps(item) for item in items], name=f"scripted:{path.name}"
+        )
 
     def generate(
         self,
@@ -57,7 +59,9 @@ class ScriptedModel:
             index = len(self.calls)
             self.calls.append(RecordedCall(list(messages), schema, on_delta is not None))
         if index >= len(self.script):
-            raise ControllerError(f"the scripted controller has only {len(self.script)} replies; call {index + 1} has none")
+            raise ControllerError(
+                f"the scripted controller has only {len(self.script)} replies; call {index + 1} has none"
+            )
         if self.latency:
             time.sleep(self.latency)
         item = self.script[index]
