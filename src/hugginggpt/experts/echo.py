@@ -52,7 +52,7 @@ class EchoExperts:
         return ExpertOutput(text=text, files=tuple(files), data={"echo": True})
 
 
-def _write_png(path: Path) -> None:
+def write_png(path: Path) -> None:
     """A valid 1x1 white PNG, written without an imaging library."""
 
     def chunk(tag: bytes, body: bytes) -> bytes:
@@ -78,4 +78,4 @@ def _write_video(path: Path) -> None:
 
 
 _EXTENSION = {"image": ".png", "audio": ".wav", "video": ".mp4"}
-_WRITERS = {"image": _write_png, "audio": _write_wav, "video": _write_video}
+_WRITERS = {"image": write_png, "audio": _write_wav, "video": _write_video}
