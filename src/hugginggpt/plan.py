@@ -63,8 +63,13 @@ class Plan:
 
 # --- parsing -------------------------------------------------------------------------------------
 
-_FENCE = re.compile(r"```[a-zA-Z0-9_-]*\s*\n?(.*?)```", re.DOTALL)
+# Possessive quantifiers: an unclosed fence followed by much whitespace must not backtrack quadratically.
+_FENCE = re.compile(r"```[a-zA-Z0-9_-]*+\s*+(.*?)```", re.DOTALL)
 _MAX_SPANS_TRIED = 32
+# Characters examined (per chunk) while looking for balanced groups; a reply full of unclosed brackets
+# would otherwise cost one scan to the end of the text per bracket.
+_MAX_SCAN_STEPS = 1_000_000
+_OBJECT_START = re.compile(r"(\[\s*)?\{\s*[\"']")
 _PY_LITERALS = {"True": "true", "False": "false", "None": "null"}
 
 
@@ -75,36 +80,67 @@ def extract_json(text: str) -> Any:
     """
     if not isinstance(text, str):
         raise PlanError(f"the reply must be text, got {type(text).__name__}")
+    stripped = text.strip()
+    if stripped[:1] in ("[", "{"):  # the usual case, structured output: no scan needed
+        try:
+            return json.loads(stripped, strict=False)
+        except (ValueError, RecursionError):
+            pass
     candidates = [m.group(1) for m in _FENCE.finditer(text)] + [text]
+    broken: str | None = None
     for chunk in candidates:
-        # Bounded so that a long reply full of stray brackets cannot make parsing quadratic.
-        for _, (start, end) in zip(range(_MAX_SPANS_TRIED), _bracketed_spans(chunk), strict=False):
-            value = _lenient_loads(chunk[start:end])
-            if value is not None:
-                return value
+        tried = 0
+        for start, end, balanced in _bracketed_spans(chunk):
+            if balanced:
+                value = _lenient_loads(chunk[start:end])
+                if value is not None:
+                    return value
+                tried += 1
+            if _OBJECT_START.match(chunk, start):
+                broken = broken or chunk[start : min(end, start + 60)]
+                if not balanced:
+                    # An unclosed object or list of objects (say, a stray quote): what follows is
+                    # likely inside it, and one of its tasks must not pass for the whole plan.
+                    break
+            # Bounded so that a long reply full of stray brackets cannot make parsing quadratic.
+            if tried >= _MAX_SPANS_TRIED:
+                break
+    hint = f" (the text starting {broken!r} is not valid JSON)" if broken else ""
     raise PlanError(
-        "no JSON list of tasks was found in the reply; answer with a JSON list such as "
+        f"no JSON list of tasks was found in the reply{hint}; answer with a JSON list such as "
         '[{"task": "image-to-text", "id": 0, "dep": [-1], "args": {"image": "e1.jpg"}}], or [] when no '
         "task is needed"
     )
 
 
-def _bracketed_spans(text: str) -> Iterator[tuple[int, int]]:
-    """Spans of balanced [...] or {...} groups, outermost first, skipping brackets inside strings."""
+def _bracketed_spans(text: str) -> Iterator[tuple[int, int, bool]]:
+    """(start, end, balanced) of top-level [...] or {...} groups, skipping brackets inside strings.
+
+    Groups nested in a balanced group are not spans of their own: when a list of tasks is malformed,
+    one of its tasks (or a `dep` list) must not be taken for the whole plan. An unbalanced group
+    ends where the scan gave up.
+    """
+    budget = max(_MAX_SCAN_STEPS, 2 * len(text))
     i = 0
-    while i < len(text):
+    while i < len(text) and budget > 0:
         if text[i] in "[{":
-            end = _matching_end(text, i)
+            end, scanned = _matching_end(text, i, budget)
+            budget -= scanned
             if end is not None:
-                yield i, end
+                yield i, end, True
+                i = end
+                continue
+            yield i, i + scanned, False
         i += 1
 
 
-def _matching_end(text: str, start: int) -> int | None:
+def _matching_end(text: str, start: int, limit: int) -> tuple[int | None, int]:
+    """(end of the group opened at `start` or None, characters examined); gives up after `limit`."""
     stack: list[str] = []
     quote: str | None = None
     i = start
-    while i < len(text):
+    stop = min(len(text), start + limit)
+    while i < stop:
         ch = text[i]
         if quote:
             if ch == "\\":
@@ -117,20 +153,20 @@ def _matching_end(text: str, start: int) -> int | None:
             stack.append("]" if ch == "[" else "}")
         elif ch in "]}":
             if not stack or stack.pop() != ch:
-                return None
+                return None, i + 1 - start
             if not stack:
-                return i + 1
+                return i + 1, i + 1 - start
         i += 1
-    return None
+    return None, max(i - start, 1)
 
 
 def _lenient_loads(chunk: str) -> Any:
     try:
-        return json.loads(chunk)
+        return json.loads(chunk, strict=False)  # strict=False: raw newlines inside strings
     except (ValueError, RecursionError):
         pass
     try:
-        return json.loads(_repair_json(chunk))
+        return json.loads(_repair_json(chunk), strict=False)
     except (ValueError, RecursionError):
         return None
 
@@ -145,13 +181,13 @@ def _repair_json(text: str) -> str:
             j, chars = i + 1, []
             while j < n and text[j] != ch:
                 if text[j] == "\\" and j + 1 < n:
-                    chars.append(text[j : j + 2])
+                    # \' is not a JSON escape; other pairs are kept whole (\\' is a backslash, a quote).
+                    chars.append("'" if text[j + 1] == "'" else text[j : j + 2])
                     j += 2
                     continue
                 chars.append('\\"' if text[j] == '"' else text[j])
                 j += 1
-            body = "".join(chars).replace("\\'", "'")
-            out.append('"' + body + '"')
+            out.append('"' + "".join(chars) + '"')
             i = j + 1
         elif ch == ",":
             k = i + 1
@@ -223,12 +259,13 @@ def validate_plan(raw: list[Any], files: Collection[str] = (), *, max_tasks: int
     for tid, name, dep, args in drafts:
         label = f"task {tid} ({name})"
         for key, value in args.items():
-            refs = [int(m.group(1)) for m in GENERATED.finditer(value)]
-            for ref in refs:
+            refs = [m.group(1) for m in GENERATED.finditer(value)]
+            for digits in refs:
+                ref = _as_int(digits)
                 if ref == tid:
                     problems.append(f"{label} uses its own output <GENERATED>-{ref}")
-                elif ref not in produces:
-                    problems.append(f"{label} refers to <GENERATED>-{ref} but there is no task {ref}")
+                elif ref is None or ref not in produces:
+                    problems.append(f"{label} refers to <GENERATED>-{digits} but there is no task {digits}")
                 elif key not in produces[ref]:
                     problems.append(
                         f"{label} needs {key} for '{key}' but task {ref} produces "
@@ -287,7 +324,7 @@ def _read_task(item: Any, position: int, problems: list[str]) -> tuple[int, str,
             dep.append(value)
     args_raw = item.get("args", {})
     if not isinstance(args_raw, dict):
-        problems.append(f"{label}: 'args' must be an object such as {{\"text\": \"...\"}}")
+        problems.append(f'{label}: \'args\' must be an object such as {{"text": "..."}}')
         return None
     spec = TASK_TYPES[name]
     args: dict[str, str] = {}
@@ -325,7 +362,8 @@ def _as_int(value: Any) -> int | None:
         return value
     if isinstance(value, float) and value.is_integer():
         return int(value)
-    if isinstance(value, str) and re.fullmatch(r"\s*-?\d+\s*", value):
+    # At most 18 digits: int() refuses very long digit strings (ValueError), and no plan has such ids.
+    if isinstance(value, str) and re.fullmatch(r"\s*-?\d{1,18}\s*", value):
         return int(value)
     return None
 
