@@ -51,4 +51,4 @@ def one_model_per_task() -> Catalog:
     """A catalog with a single candidate per task type: selection needs no controller call."""
     from hugginggpt.tasks import TASK_TYPES
 
-    return Catalog([ModelCard(id=f"org/{name}-model", task=name, downloads=1) for name in TASK_TYPES])
+    return Catalog(tuple(ModelCard(id=f"org/{name}-model", task=name, downloads=1) for name in TASK_TYPES))

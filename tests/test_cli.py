@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from helpers import plan_json, task
 
+from helpers import plan_json, task
 from hugginggpt.cli import cli
 
 PLAN = plan_json(task(0, "image-to-text", image="e1.jpg"), task(1, "text-to-speech", [0], text="<GENERATED>-0"))
@@ -30,7 +30,13 @@ def test_run_prints_progress_and_answer_and_writes_the_run_folder(script: Path) 
     assert result.exit_code == 0, result.output
     assert "It is a caption, spoken." in result.stdout
     progress = result.stderr
-    for piece in ("planning", "#0 image-to-text", "Salesforce/blip-image-captioning-base", "✓ #1 text-to-speech", "run folder"):
+    for piece in (
+        "planning",
+        "#0 image-to-text",
+        "Salesforce/blip-image-captioning-base",
+        "✓ #1 text-to-speech",
+        "run folder",
+    ):
         assert piece in progress
     (run_dir,) = Path("runs").iterdir()
     trace = json.loads((run_dir / "trace.json").read_text())

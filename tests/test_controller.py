@@ -4,8 +4,9 @@ import asyncio
 import json
 from pathlib import Path
 
-from helpers import RecordingExperts, build, one_model_per_task, plan_json, task
+import pytest
 
+from helpers import RecordingExperts, build, one_model_per_task, plan_json, task
 from hugginggpt.errors import ControllerError
 from hugginggpt.events import AnswerDelta, ModelChosen, PlanRejected, TaskFailed, TaskSkipped
 from hugginggpt.experts.echo import EchoExperts
@@ -22,7 +23,9 @@ def image(name: str = "e1.jpg") -> Path:
 
 
 async def test_full_run_events_trace_and_files() -> None:
-    choose = json.dumps({"0": {"id": "Salesforce/blip-image-captioning-base", "reason": "captions"}, "1": "microsoft/speecht5_tts"})
+    choose = json.dumps(
+        {"0": {"id": "Salesforce/blip-image-captioning-base", "reason": "captions"}, "1": "microsoft/speecht5_tts"}
+    )
     controller, model, experts, events = build([CAPTION_TTS, choose, "A caption, read aloud."])
     result = await controller.run(REQUEST, [image()], emit=events.append)
 
@@ -156,9 +159,7 @@ async def test_respond_failure_falls_back_to_the_results() -> None:
 
 
 async def test_generated_image_is_passed_as_a_file() -> None:
-    plan = plan_json(
-        task(0, "text-to-image", text="a cat"), task(1, "object-detection", [0], image="<GENERATED>-0")
-    )
+    plan = plan_json(task(0, "text-to-image", text="a cat"), task(1, "object-detection", [0], image="<GENERATED>-0"))
     experts = RecordingExperts()
     controller, _, _, _ = build([plan, "ok"], experts=experts, selection="top")
     result = await controller.run("draw a cat and find it")
@@ -188,10 +189,8 @@ async def test_cancelling_a_run_keeps_its_trace() -> None:
     while not any(e.type == "task_started" for e in events):
         await asyncio.sleep(0.005)
     running.cancel()
-    try:
+    with pytest.raises(asyncio.CancelledError):
         await running
-    except asyncio.CancelledError:
-        pass
     run_dir = Path("runs") / events[0].run_id  # type: ignore[attr-defined]
     trace = json.loads((run_dir / "trace.json").read_text())
     assert trace["status"] == "cancelled"

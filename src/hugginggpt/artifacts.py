@@ -27,11 +27,15 @@ def new_run_id() -> str:
 
 
 def display_path(path: Path) -> str:
-    """The path as the user should type it: relative to the working directory when inside it."""
+    """The path as the user should type it: relative to the working directory when inside it.
+
+    Lexical (no symlink resolution): it runs for every produced file, and resolve() costs a system
+    call per path component."""
+    absolute = Path(os.path.abspath(path))
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        return str(absolute.relative_to(os.getcwd()))
     except ValueError:
-        return str(path.resolve())
+        return str(absolute)
 
 
 @dataclass
@@ -101,7 +105,8 @@ class RunFolder:
     def write_trace(self, trace: dict[str, Any]) -> Path:
         path = self.path / "trace.json"
         tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(trace, indent=2, ensure_ascii=False, default=str), encoding="utf-8")
+        # No indent: json's C encoder only runs without it, and this write ends every run.
+        tmp.write_text(json.dumps(trace, ensure_ascii=False, default=str), encoding="utf-8")
         os.replace(tmp, path)  # a reader never sees half a trace
         return path
 

@@ -7,6 +7,7 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib import resources
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -51,14 +52,20 @@ class ModelCard:
         return "; ".join(parts)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Catalog:
-    cards: list[ModelCard] = field(default_factory=list)
+    cards: tuple[ModelCard, ...] = ()
+    _ranked: dict[str, list[ModelCard]] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # Ranked once: selection asks for every task of every run.
+        for card in sorted(self.cards, key=lambda c: (-c.downloads, -c.likes, c.id)):
+            self._ranked.setdefault(card.task, []).append(card)
 
     @classmethod
     def bundled(cls) -> Catalog:
         text = resources.files("hugginggpt").joinpath("data/hub_models.jsonl").read_text(encoding="utf-8")
-        return cls(list(_read_rows(text.splitlines(), "the bundled catalog")))
+        return cls(tuple(_read_rows(text.splitlines(), "the bundled catalog")))
 
     @classmethod
     def from_file(cls, path: Path) -> Catalog:
@@ -66,13 +73,13 @@ class Catalog:
             lines = path.read_text(encoding="utf-8").splitlines()
         except OSError as exc:
             raise CatalogError(f"cannot read the catalog {path}: {exc.strerror}") from exc
-        return cls(list(_read_rows(lines, str(path))))
+        return cls(tuple(_read_rows(lines, str(path))))
 
     def extended(self, cards: Iterable[ModelCard]) -> Catalog:
         """This catalog plus `cards`; a card for an id and task already present replaces it."""
         extra = list(cards)
         keys = {(c.id, c.task) for c in extra}
-        return Catalog([c for c in self.cards if (c.id, c.task) not in keys] + extra)
+        return Catalog(tuple(c for c in self.cards if (c.id, c.task) not in keys) + tuple(extra))
 
     def __iter__(self) -> Iterator[ModelCard]:
         return iter(self.cards)
@@ -82,11 +89,11 @@ class Catalog:
 
     def for_task(self, task: str) -> list[ModelCard]:
         """Every model of a task, most downloaded first, then most liked."""
-        return sorted((c for c in self.cards if c.task == task), key=lambda c: (-c.downloads, -c.likes, c.id))
+        return list(self._ranked.get(task, ()))
 
     def candidates(self, task: str, can_run: Callable[[ModelCard], bool], top_k: int) -> list[ModelCard]:
         """The top-k models of a task that some configured backend can run."""
-        return [c for c in self.for_task(task) if can_run(c)][:top_k]
+        return list(islice((c for c in self._ranked.get(task, ()) if can_run(c)), top_k))
 
 
 def _read_rows(lines: Iterable[str], source: str) -> Iterator[ModelCard]:

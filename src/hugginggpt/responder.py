@@ -57,7 +57,7 @@ class Responder:
     def messages(self, request: str, reports: list[TaskReport], history: list[Message]) -> list[Message]:
         if reports:
             per_task = max(200, self.result_tokens * 4 // len(reports))  # characters, about 4 a token
-            results = json.dumps([r.to_dict(per_task) for r in reports], indent=1, ensure_ascii=False)
+            results = json.dumps([r.to_dict(per_task) for r in reports], ensure_ascii=False)
             content = f"User request: {request}\n\nTask results:\n{results}"
         else:
             content = f"User request: {request}\n\nNo expert model was needed: answer the request directly."

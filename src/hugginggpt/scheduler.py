@@ -79,7 +79,9 @@ class DagScheduler:
     async def _attempt(self, node: int, job: Callable[[int], Awaitable[T]]) -> Outcome[T]:
         started = time.perf_counter()
         try:
-            value = await asyncio.wait_for(job(node), self.timeout)
+            # asyncio.timeout, unlike wait_for, runs the job in this task: no second task per job.
+            async with asyncio.timeout(self.timeout):
+                value = await job(node)
         except TimeoutError:
             return Outcome(
                 "failed", error=f"timed out after {self.timeout:g} s", started=started, finished=time.perf_counter()

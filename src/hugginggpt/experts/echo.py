@@ -42,9 +42,9 @@ class EchoExperts:
             ([f"text={call.text!r}"] if call.text else []) + [f"{k}={p.name}" for k, p in call.files.items()]
         )
         files: list[OutputFile] = []
-        call.output_dir.mkdir(parents=True, exist_ok=True)
         for kind in TASK_TYPES[call.task].produces:
             if kind != "text":
+                call.output_dir.mkdir(parents=True, exist_ok=True)
                 path = call.output_dir / f"{call.output_stem}{_EXTENSION[kind]}"
                 _WRITERS[kind](path)
                 files.append(OutputFile(path, kind))
