@@ -107,3 +107,11 @@ async def test_large_dag_completes() -> None:
 def test_outcome_seconds() -> None:
     assert Outcome("done", started=1.0, finished=3.5).seconds == 2.5
     assert Outcome("skipped").seconds == 0.0
+
+
+async def test_a_jobs_own_timeout_error_is_not_taken_for_the_deadline() -> None:
+    async def job(node: int) -> None:
+        raise TimeoutError("the model server timed out")
+
+    outcomes = await DagScheduler(timeout=5).run({0: []}, job)
+    assert outcomes[0].error == "the model server timed out"

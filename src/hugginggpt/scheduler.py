@@ -49,47 +49,51 @@ class DagScheduler:
             for dep in deps:
                 dependents[dep].append(node)
         ready = deque(node for node, count in waiting.items() if count == 0)
-        running: dict[asyncio.Task[Outcome[T]], int] = {}
+        # Jobs report to a queue as they end: cheaper per step than asyncio.wait, which registers and
+        # removes a callback on every running task each time it is called.
+        finished: asyncio.Queue[tuple[int, Outcome[T]]] = asyncio.Queue()
+        running: dict[int, asyncio.Task[None]] = {}
         outcomes: dict[int, Outcome[T]] = {}
         try:
             while ready or running:
                 while ready and len(running) < self.concurrency:
                     node = ready.popleft()
-                    running[asyncio.create_task(self._attempt(node, job))] = node
-                done, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
-                for finished in done:
-                    node = running.pop(finished)
-                    outcome = outcomes[node] = finished.result()
-                    if on_outcome is not None:
-                        on_outcome(node, outcome)
-                    if outcome.status == "done":
-                        for nxt in dependents[node]:
-                            waiting[nxt] -= 1
-                            if waiting[nxt] == 0 and nxt not in outcomes:
-                                ready.append(nxt)
-                    else:
-                        self._skip_dependents(node, dependents, outcomes, on_outcome)
+                    running[node] = asyncio.create_task(self._attempt(node, job, finished))
+                node, outcome = await finished.get()
+                del running[node]
+                outcomes[node] = outcome
+                if on_outcome is not None:
+                    on_outcome(node, outcome)
+                if outcome.status == "done":
+                    for nxt in dependents[node]:
+                        waiting[nxt] -= 1
+                        if waiting[nxt] == 0 and nxt not in outcomes:
+                            ready.append(nxt)
+                else:
+                    self._skip_dependents(node, dependents, outcomes, on_outcome)
         finally:
-            for task in running:
+            for task in running.values():
                 task.cancel()
             if running:
-                await asyncio.gather(*running, return_exceptions=True)
+                await asyncio.gather(*running.values(), return_exceptions=True)
         return outcomes
 
-    async def _attempt(self, node: int, job: Callable[[int], Awaitable[T]]) -> Outcome[T]:
+    async def _attempt(
+        self, node: int, job: Callable[[int], Awaitable[T]], finished: asyncio.Queue[tuple[int, Outcome[T]]]
+    ) -> None:
         started = time.perf_counter()
+        # asyncio.timeout, unlike wait_for, runs the job in this task: no second task per job.
+        deadline = asyncio.timeout(self.timeout)
+        outcome: Outcome[T]
         try:
-            # asyncio.timeout, unlike wait_for, runs the job in this task: no second task per job.
-            async with asyncio.timeout(self.timeout):
+            async with deadline:
                 value = await job(node)
-        except TimeoutError:
-            return Outcome(
-                "failed", error=f"timed out after {self.timeout:g} s", started=started, finished=time.perf_counter()
-            )
+            outcome = Outcome("done", value=value, started=started, finished=time.perf_counter())
         except Exception as exc:  # a job's failure is data for the run, not a crash of it
-            message = str(exc) or type(exc).__name__
-            return Outcome("failed", error=message, started=started, finished=time.perf_counter())
-        return Outcome("done", value=value, started=started, finished=time.perf_counter())
+            expired = isinstance(exc, TimeoutError) and deadline.expired()
+            error = f"timed out after {self.timeout:g} s" if expired else str(exc) or type(exc).__name__
+            outcome = Outcome("failed", error=error, started=started, finished=time.perf_counter())
+        finished.put_nowait((node, outcome))
 
     @staticmethod
     def _skip_dependents(
