@@ -43,8 +43,7 @@ def build(
     experts = experts if experts is not None else RecordingExperts()
     events: list[Event] = []
     controller = HuggingGPT(Settings(**settings), model, [experts], catalog=catalog)
-    controller_events = events
-    return controller, model, experts, controller_events
+    return controller, model, experts, events
 
 
 def one_model_per_task() -> Catalog:

@@ -95,11 +95,13 @@ class RunFolder:
                 while chunk := response.read(1 << 16):
                     received += len(chunk)
                     if received > MAX_URL_BYTES:
-                        raise ResourceError(f"{url} is larger than {MAX_URL_BYTES // 2**20} MiB")
+                        raise ResourceError(f"{url} is larger than {MAX_URL_BYTES / 2**20:g} MiB")
                     out.write(chunk)
-        except OSError as exc:
-            target.unlink(missing_ok=True)
-            raise ResourceError(f"cannot download {url}: {exc}") from exc
+        except BaseException as exc:
+            target.unlink(missing_ok=True)  # never leave half a file for a later task to read
+            if isinstance(exc, OSError):
+                raise ResourceError(f"cannot download {url}: {exc}") from exc
+            raise
         return target
 
     def write_trace(self, trace: dict[str, Any]) -> Path:
