@@ -25,6 +25,7 @@ class ModelCard:
     tags: tuple[str, ...] = ()
     license: str | None = None
     description: str = ""
+    offline: bool = False  # its weights ship in an installed package: runs with no network
 
     @classmethod
     def from_dict(cls, row: dict[str, Any]) -> ModelCard:
@@ -38,11 +39,12 @@ class ModelCard:
             tags=tuple(row.get("tags") or ()),
             license=row.get("license"),
             description=str(row.get("description") or ""),
+            offline=bool(row.get("offline", False)),
         )
 
     def summary(self) -> str:
         """One line for the controller's selection prompt."""
-        parts = [f"downloads={self.downloads}", f"likes={self.likes}"]
+        parts = ["runs offline"] if self.offline else [f"downloads={self.downloads}", f"likes={self.likes}"]
         if self.language:
             parts.append("language=" + ",".join(self.language[:5]))
         if self.tags:

@@ -36,11 +36,16 @@ class Settings:
     max_tasks: int = 50
     top_k: int = 5
     selection: str = "llm"  # llm: the controller chooses; top: the top-ranked candidate
-    experts: tuple[str, ...] = ()
+    experts: tuple[str, ...] = ("offline",)
     concurrency: int = 8
     task_timeout: float = 600.0
     history_tokens: int = 2000
     result_tokens: int = 3000
+    # offline experts
+    models_dir: Path | None = None  # joined weights; default: <python environment>/share/hugginggpt/models
+    memory_budget_mb: int = 6000  # loaded models kept warm within this, least recently used unloaded first
+    expert_workers: int = 2  # models running at once (they are CPU-bound)
+    max_input_mb: float = 100.0  # larger input files are refused
     # files
     runs_dir: Path = Path("runs")
     catalog_path: Path | None = None  # a JSONL catalog replacing the bundled snapshot

@@ -67,6 +67,12 @@ class Selector:
     def backend_for(self, card: ModelCard) -> ExpertBackend | None:
         return next((b for b in self.backends if b.can_run(card)), None)
 
+    def no_model_reason(self, task: str) -> str:
+        reasons = [r for b in self.backends if (r := b.unavailable(task))]
+        if reasons:
+            return "; ".join(reasons)
+        return f"no configured expert backend can run a {task} model; enable one with --experts"
+
     def candidates(self, task: str) -> list[ModelCard]:
         return self.catalog.candidates(task, lambda card: self.backend_for(card) is not None, self.top_k)
 
@@ -87,8 +93,7 @@ class Selector:
         for tid, (task, cards) in ranked.items():
             names = tuple(c.id for c in cards)
             if not cards:
-                reason = f"no configured expert backend can run a {task.task} model; enable one with --experts"
-                choices[tid] = Choice(tid, task.task, None, reason, names)
+                choices[tid] = Choice(tid, task.task, None, self.no_model_reason(task.task), names)
             elif len(cards) == 1:
                 choices[tid] = self._choice(task, cards[0], "the only candidate", names)
             elif not self.ask_controller:

@@ -12,7 +12,14 @@ from hugginggpt.experts.echo import EchoExperts
 # name -> factory; each backend module is imported only when its factory runs.
 BACKENDS: dict[str, Callable[[Settings], ExpertBackend]] = {
     "echo": lambda settings: EchoExperts(),
+    "offline": lambda settings: _offline(settings),
 }
+
+
+def _offline(settings: Settings) -> ExpertBackend:
+    from hugginggpt.experts.offline import OfflineExperts
+
+    return OfflineExperts.from_settings(settings)
 
 
 def build_backends(settings: Settings) -> list[ExpertBackend]:

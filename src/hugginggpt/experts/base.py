@@ -47,6 +47,10 @@ class ExpertBackend(Protocol):
         """Models this backend brings that the Hub snapshot lacks (e.g. bundled offline models)."""
         ...
 
+    def unavailable(self, task: str) -> str | None:
+        """Why this backend can run no model of `task`, in words for the user (None: it can)."""
+        ...
+
     async def run(self, call: ExpertCall) -> ExpertOutput:
         """Run the model; raise ExpertError with a helpful message on failure."""
         ...

@@ -32,6 +32,9 @@ class EchoExperts:
     def cards(self) -> list[ModelCard]:
         return []
 
+    def unavailable(self, task: str) -> str | None:
+        return None
+
     async def run(self, call: ExpertCall) -> ExpertOutput:
         delay = self.delay if isinstance(self.delay, int | float) else self.delay.get(call.task, 0.0)
         if delay:

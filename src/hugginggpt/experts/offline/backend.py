@@ -1,0 +1,85 @@
+"""The offline backend: expert models whose weights ship inside installed packages, run on this
+machine with no network, kept warm in a shared model pool."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from hugginggpt.catalog import ModelCard
+from hugginggpt.config import Settings
+from hugginggpt.errors import ExpertError
+from hugginggpt.experts.base import ExpertCall, ExpertOutput
+from hugginggpt.experts.offline.assets import Assets, default_models_dir
+from hugginggpt.experts.offline.base import OfflineExpert
+from hugginggpt.experts.offline.pool import ModelPool
+
+FAMILIES = ("vision", "audio", "text", "generative")
+
+
+def all_experts(assets: Assets) -> list[OfflineExpert]:
+    """Every built-in expert, installed or not (each family module lists its own)."""
+    experts: list[OfflineExpert] = []
+    for family in FAMILIES:
+        experts.extend(importlib.import_module(f"hugginggpt.experts.offline.{family}").experts(assets))
+    return experts
+
+
+@dataclass
+class OfflineExperts:
+    assets: Assets
+    pool: ModelPool = field(default_factory=ModelPool)
+    workers: int = 2
+    max_input_mb: float = 100.0
+    name: str = "offline"
+
+    def __post_init__(self) -> None:
+        self.experts = {e.card.id: e for e in all_experts(self.assets)}
+        self.missing = {model_id: e.missing() for model_id, e in self.experts.items()}
+        # CPU-bound runtimes: more threads than cores only adds contention.
+        self._executor = ThreadPoolExecutor(self.workers, thread_name_prefix="offline-expert")
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> OfflineExperts:
+        return cls(
+            Assets(settings.models_dir or default_models_dir()),
+            ModelPool(settings.memory_budget_mb),
+            settings.expert_workers,
+            settings.max_input_mb,
+        )
+
+    def can_run(self, card: ModelCard) -> bool:
+        return card.id in self.experts and not self.missing[card.id]
+
+    def cards(self) -> list[ModelCard]:
+        return [e.card for e in self.experts.values()]
+
+    def unavailable(self, task: str) -> str | None:
+        mine = [e for e in self.experts.values() if e.card.task == task]
+        if not mine:
+            return f"no model available offline for {task}; configure the Hub backend or a local model"
+        if any(not self.missing[e.card.id] for e in mine):
+            return None
+        problems = sorted({p for e in mine for p in self.missing[e.card.id]})
+        return f"the offline models for {task} cannot run: {'; '.join(problems)}"
+
+    async def run(self, call: ExpertCall) -> ExpertOutput:
+        expert = self.experts.get(call.model)
+        if expert is None or self.missing[call.model]:
+            raise ExpertError(f"{call.model} is not an installed offline model")
+        for kind, path in call.files.items():
+            size_mb = path.stat().st_size / 2**20
+            if size_mb > self.max_input_mb:
+                raise ExpertError(
+                    f"the {kind} file {path.name} is {size_mb:.0f} MiB, over the {self.max_input_mb:g} MiB limit "
+                    "(HUGGINGGPT_MAX_INPUT_MB)"
+                )
+        loop = asyncio.get_running_loop()
+        try:
+            return await loop.run_in_executor(self._executor, expert.run, self.pool, call)
+        except ExpertError:
+            raise
+        except Exception as exc:  # a model's own failure becomes a task error naming the model
+            raise ExpertError(f"{call.model} failed on {call.task}: {type(exc).__name__}: {exc}") from exc
