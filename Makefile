@@ -6,10 +6,8 @@ PYTHON ?= python3
 
 .PHONY: install demo test lint bench bench-quick clean
 
-$(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e ".[dev]"
+$(STAMP): pyproject.toml scripts/setup.sh
+	PYTHON=$(PYTHON) bash scripts/setup.sh
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -60,8 +60,9 @@ class Catalog:
     _ranked: dict[str, list[ModelCard]] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        # Ranked once: selection asks for every task of every run.
-        for card in sorted(self.cards, key=lambda c: (-c.downloads, -c.likes, c.id)):
+        # Ranked once: selection asks for every task of every run. Models that run offline come first:
+        # they are the ones certain to run here.
+        for card in sorted(self.cards, key=lambda c: (not c.offline, -c.downloads, -c.likes, c.id)):
             self._ranked.setdefault(card.task, []).append(card)
 
     @classmethod
@@ -90,7 +91,7 @@ class Catalog:
         return len(self.cards)
 
     def for_task(self, task: str) -> list[ModelCard]:
-        """Every model of a task, most downloaded first, then most liked."""
+        """Every model of a task: offline ones first, then most downloaded, then most liked."""
         return list(self._ranked.get(task, ()))
 
     def candidates(self, task: str, can_run: Callable[[ModelCard], bool], top_k: int) -> list[ModelCard]:

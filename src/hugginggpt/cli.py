@@ -189,10 +189,36 @@ def models(options: Options, task: str | None, limit: int, as_json: bool) -> Non
         return
     table = Table("task", "model", "downloads", "likes", "runs on")
     for card, runner in rows:
-        table.add_row(card.task, card.id, f"{card.downloads:,}", str(card.likes), runner or "[dim]-[/]")
+        popularity = ("[dim]built in[/]", "") if card.offline else (f"{card.downloads:,}", str(card.likes))
+        table.add_row(card.task, card.id, *popularity, runner or "[dim]-[/]")
     Console().print(table)
     if not backends:
         Console(stderr=True).print("[dim]no expert backend is configured (--experts); no model can run yet[/]")
+
+
+@cli.command()
+@click.option(
+    "--check",
+    type=click.Choice(["whisper", "qwen"]),
+    help="Only say (by the exit code) whether these weights are prepared.",
+)
+@click.pass_obj
+def setup(options: Options, check: str | None) -> None:
+    """Prepare the offline models (join and verify split weights) and show which experts can run."""
+    from hugginggpt.experts.offline import OfflineExperts
+    from hugginggpt.experts.offline.assets import Assets, default_models_dir
+
+    settings = options.settings()
+    assets = Assets(settings.models_dir or default_models_dir())
+    if check is not None:
+        sys.exit(0 if (assets.whisper_ready() if check == "whisper" else assets.gguf_ready()) else 1)
+    assets.prepare(say=lambda line: click.echo(line, err=True))
+    backend = OfflineExperts(assets)
+    table = Table("task", "offline model", "status")
+    for card in sorted(backend.cards(), key=lambda c: (c.task, c.id)):
+        problems = backend.missing[card.id, card.task]
+        table.add_row(card.task, card.id, "[red]" + "; ".join(problems) + "[/]" if problems else "[green]ready[/]")
+    Console().print(table)
 
 
 @cli.command("config")

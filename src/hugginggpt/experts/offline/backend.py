@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -33,11 +34,13 @@ class OfflineExperts:
     pool: ModelPool = field(default_factory=ModelPool)
     workers: int = 2
     max_input_mb: float = 100.0
+    only: Sequence[OfflineExpert] | None = None  # these experts instead of every built-in one
     name: str = "offline"
 
     def __post_init__(self) -> None:
-        self.experts = {e.card.id: e for e in all_experts(self.assets)}
-        self.missing = {model_id: e.missing() for model_id, e in self.experts.items()}
+        chosen = all_experts(self.assets) if self.only is None else self.only
+        self.experts = {(e.card.id, e.card.task): e for e in chosen}
+        self.missing = {key: e.missing() for key, e in self.experts.items()}
         # CPU-bound runtimes: more threads than cores only adds contention.
         self._executor = ThreadPoolExecutor(self.workers, thread_name_prefix="offline-expert")
 
@@ -51,7 +54,8 @@ class OfflineExperts:
         )
 
     def can_run(self, card: ModelCard) -> bool:
-        return card.id in self.experts and not self.missing[card.id]
+        key = (card.id, card.task)
+        return key in self.experts and not self.missing[key]
 
     def cards(self) -> list[ModelCard]:
         return [e.card for e in self.experts.values()]
@@ -60,20 +64,21 @@ class OfflineExperts:
         mine = [e for e in self.experts.values() if e.card.task == task]
         if not mine:
             return f"no model available offline for {task}; configure the Hub backend or a local model"
-        if any(not self.missing[e.card.id] for e in mine):
+        if any(not self.missing[e.card.id, e.card.task] for e in mine):
             return None
-        problems = sorted({p for e in mine for p in self.missing[e.card.id]})
+        problems = sorted({p for e in mine for p in self.missing[e.card.id, e.card.task]})
         return f"the offline models for {task} cannot run: {'; '.join(problems)}"
 
     async def run(self, call: ExpertCall) -> ExpertOutput:
-        expert = self.experts.get(call.model)
-        if expert is None or self.missing[call.model]:
-            raise ExpertError(f"{call.model} is not an installed offline model")
+        key = (call.model, call.task)
+        expert = self.experts.get(key)
+        if expert is None or self.missing[key]:
+            raise ExpertError(f"{call.model} is not an installed offline model for {call.task}")
         for kind, path in call.files.items():
             size_mb = path.stat().st_size / 2**20
             if size_mb > self.max_input_mb:
                 raise ExpertError(
-                    f"the {kind} file {path.name} is {size_mb:.0f} MiB, over the {self.max_input_mb:g} MiB limit "
+                    f"the {kind} file {path.name} is {size_mb:.3g} MiB, over the {self.max_input_mb:g} MiB limit "
                     "(HUGGINGGPT_MAX_INPUT_MB)"
                 )
         loop = asyncio.get_running_loop()
