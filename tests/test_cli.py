@@ -87,8 +87,12 @@ def test_models_lists_the_catalog() -> None:
     assert result.exit_code == 0, result.output
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     assert [r["task"] for r in rows] == ["object-detection"] * 3
-    assert rows[0]["downloads"] >= rows[1]["downloads"] >= rows[2]["downloads"]
-    assert rows[0]["backend"] is None
+    assert [r["id"] for r in rows[:2]] == ["builtin/ssd-mobilenet-v2-coco", "builtin/opencv-haar-faces"]
+    assert rows[0]["offline"] and rows[0]["backend"] == "offline"
+    hub = CliRunner().invoke(cli, ["--experts", "", "models", "--task", "object-detection", "--limit", "3", "--json"])
+    hub_rows = [json.loads(line) for line in hub.stdout.splitlines()]
+    assert hub_rows[0]["downloads"] >= hub_rows[1]["downloads"] >= hub_rows[2]["downloads"]
+    assert hub_rows[0]["backend"] is None  # no backend configured: nothing can run
     table = CliRunner().invoke(cli, ["--experts", "echo", "models", "--task", "object-detection"])
     assert "facebook/detr-resnet-50" in table.stdout and "echo" in table.stdout
 

@@ -61,8 +61,9 @@ class Catalog:
 
     def __post_init__(self) -> None:
         # Ranked once: selection asks for every task of every run. Models that run offline come first:
-        # they are the ones certain to run here.
-        for card in sorted(self.cards, key=lambda c: (not c.offline, -c.downloads, -c.likes, c.id)):
+        # they are the ones certain to run here. The sort is stable, so ties keep the order the cards
+        # were given in (a backend lists its general model before its specialised ones).
+        for card in sorted(self.cards, key=lambda c: (not c.offline, -c.downloads, -c.likes)):
             self._ranked.setdefault(card.task, []).append(card)
 
     @classmethod
