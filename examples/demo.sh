@@ -1,28 +1,21 @@
 #!/usr/bin/env bash
-# The main job, with what is installed. A real controller is used when HUGGINGGPT_LLM_BASE_URL (or an
-# API key) is set; otherwise a dry run shows the whole pipeline with a scripted controller and the
-# echo experts, which run no model.
+# The main job on the embedded defaults: offline expert models and, unless HUGGINGGPT_LLM_BASE_URL (or an
+# API key) names a server, the local Qwen2.5-Coder-1.5B as the controller. No network is used.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 hg=.venv/bin/hugginggpt
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-.venv/bin/python - "$work/e1.png" <<'PY'
-import sys
-from pathlib import Path
-from hugginggpt.experts.echo import write_png
-write_png(Path(sys.argv[1]))
-PY
-request="Describe e1.png, find the objects in it, then read the description aloud"
+samples=examples/samples
+.venv/bin/python examples/make_samples.py "$samples"
 
-$hg --help
 echo
-$hg models --task object-detection --limit 5
+echo "== 1. A multi-task request on a fixed plan (OCR -> speech, OCR -> sentiment); the controller picks"
+echo "==    the models and writes the answer from the experts' real results."
+$hg run "Read the text in note.png aloud and tell me the sentiment of that text" \
+  --file "$samples/note.png" --plan examples/demo_plan.json
+
 echo
-if [ -n "${HUGGINGGPT_LLM_BASE_URL:-}${HUGGINGGPT_LLM_API_KEY:-}${OPENAI_API_KEY:-}" ]; then
-  echo "== run with the configured controller (${HUGGINGGPT_LLM_MODEL:-default model}), echo experts"
-  $hg --experts "${HUGGINGGPT_EXPERTS:-echo}" run "$request" --file "$work/e1.png"
-else
-  echo "== dry run: scripted controller, echo experts (set HUGGINGGPT_LLM_BASE_URL for a real controller)"
-  HUGGINGGPT_LLM_SCRIPT=examples/dry_run_replies.json $hg --experts echo run "$request" --file "$work/e1.png"
-fi
+echo "== 2. A request the controller plans by itself."
+$hg run "What objects are in coffee.png?" --file "$samples/coffee.png"
+
+echo
+echo "The run folders above hold each run's trace.json and the files the experts produced (the WAV of run 1)."

@@ -49,7 +49,7 @@ def test_run_json_prints_one_event_per_line(script: Path) -> None:
     assert result.exit_code == 0, result.output
     events = [json.loads(line) for line in result.stdout.splitlines()]
     assert events[0]["type"] == "run_started" and events[-1]["type"] == "run_finished"
-    assert events[-1]["answer"] == "It is a caption, spoken."
+    assert events[-1]["answer"].startswith("It is a caption, spoken.")
 
 
 def test_plan_json_and_tree(script: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -97,7 +97,8 @@ def test_models_lists_the_catalog() -> None:
     assert "facebook/detr-resnet-50" in table.stdout and "echo" in table.stdout
 
 
-def test_no_controller_configured_says_what_to_set() -> None:
+def test_no_controller_configured_says_what_to_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HUGGINGGPT_MODELS_DIR", str(Path("no-models")))  # the local model is not prepared
     result = CliRunner().invoke(cli, ["run", "hello"])
     assert result.exit_code == 2
     assert "HUGGINGGPT_LLM_BASE_URL" in result.stderr and "Traceback" not in result.output

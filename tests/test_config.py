@@ -52,8 +52,9 @@ def test_openai_key_is_a_fallback() -> None:
 
 
 def test_controller_choice(tmp_path: Path) -> None:
+    empty = {"HUGGINGGPT_MODELS_DIR": str(tmp_path)}  # no local model prepared there
     with pytest.raises(ConfigError, match="no controller LLM is configured"):
-        build_chat_model(Settings.load(env={}))
+        build_chat_model(Settings.load(env=empty))
     script = tmp_path / "s.json"
     script.write_text('["[]", {"a": 1}]')
     model = build_chat_model(Settings.load(env={"HUGGINGGPT_LLM_SCRIPT": str(script)}))

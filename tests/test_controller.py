@@ -29,7 +29,10 @@ async def test_full_run_events_trace_and_files() -> None:
     controller, model, experts, events = build([CAPTION_TTS, choose, "A caption, read aloud."])
     result = await controller.run(REQUEST, [image()], emit=events.append)
 
-    assert result.ok and result.answer == "A caption, read aloud."
+    assert result.ok and result.answer.startswith("A caption, read aloud.")
+    # the controller's answer named neither models nor files: a footer does, and is streamed too
+    assert "- task 0 (image-to-text) was done by Salesforce/blip-image-captioning-base" in result.answer
+    assert "- file: runs/" in result.answer and result.answer.endswith("t1-text-to-speech.wav")
     types = [e.type for e in events if not isinstance(e, AnswerDelta)]
     assert types == [
         "run_started", "stage_started", "plan_ready", "stage_started", "model_chosen", "model_chosen",
@@ -94,7 +97,7 @@ async def test_controller_unreachable_fails_the_run_cleanly() -> None:
 async def test_empty_plan_answers_directly_with_two_calls() -> None:
     controller, model, _, events = build(["[]", "Hello! I am HuggingGPT."])
     result = await controller.run("Hello, who are you?", emit=events.append)
-    assert result.ok and result.answer == "Hello! I am HuggingGPT."
+    assert result.ok and result.answer == "Hello! I am HuggingGPT."  # no tasks: nothing to add
     assert len(model.calls) == 2
     assert "No expert model was needed" in model.calls[1].messages[-1]["content"]
     assert "select" not in [getattr(e, "stage", None) for e in events]
@@ -200,3 +203,26 @@ async def test_missing_input_file_fails_with_a_clear_message() -> None:
     controller, _, _, _ = build(["[]"])
     result = await controller.run("look", [Path("absent.png")])
     assert not result.ok and "absent.png does not exist" in (result.error or "")
+
+
+async def test_a_given_plan_is_executed_without_asking_the_controller_for_one() -> None:
+    controller, model, experts, events = build(['{"0": "Salesforce/blip-image-captioning-base"}', "ok"])
+    result = await controller.run(REQUEST, [image()], emit=events.append, plan=CAPTION_TTS)
+    assert result.ok and len(model.calls) == 2  # selection and response only
+    assert [c.task for c in experts.calls] == ["image-to-text", "text-to-speech"]  # type: ignore[attr-defined]
+    trace = json.loads(result.trace_path.read_text())
+    assert trace["plan_attempts"] == [{"reply": CAPTION_TTS, "error": None, "given": True}]
+
+
+async def test_an_invalid_given_plan_fails_the_run() -> None:
+    controller, model, _, _ = build([])
+    result = await controller.run(REQUEST, [image()], plan=plan_json(task(0, "image-to-text", image="other.jpg")))
+    assert not result.ok and "the given plan is invalid" in (result.error or "")
+    assert "other.jpg" in (result.error or "") and model.calls == []
+
+
+async def test_no_tasks_for_a_request_with_files_does_not_guess_their_content() -> None:
+    controller, model, _, _ = build(["[]", "I could not work out which experts to use."])
+    await controller.run("What does note.png say?", [image("note.png")])
+    prompt = model.calls[1].messages[-1]["content"]
+    assert "nothing is known about what these files contain" in prompt and "note.png" in prompt

@@ -30,7 +30,9 @@ def test_run_with_an_openai_compatible_controller(chat_server: ChatServer) -> No
         capture_output=True, text=True, env=env, timeout=60,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "The picture is described; listen to the WAV."
+    answer = done.stdout.strip()
+    assert answer.startswith("The picture is described; listen to the WAV.")
+    assert "was done by Salesforce/blip-image-captioning-base" in answer and answer.endswith(".wav")
 
     plan_request, select_request, respond_request = chat_server.bodies
     assert plan_request["response_format"]["type"] == "json_schema"

@@ -97,12 +97,19 @@ def cli(
 @click.argument("request")
 @files_option
 @click.option("--json", "as_json", is_flag=True, help="Print events as JSON lines instead of progress.")
+@click.option(
+    "--plan",
+    "plan_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Execute this plan (JSON, as `hugginggpt plan` prints it) instead of asking the controller for one.",
+)
 @click.pass_obj
-def run(options: Options, request: str, files: tuple[Path, ...], as_json: bool) -> None:
+def run(options: Options, request: str, files: tuple[Path, ...], as_json: bool, plan_file: Path | None) -> None:
     """Plan, select models, execute and answer REQUEST."""
     controller = HuggingGPT.from_settings(options.settings())
     sink: EventSink = json_lines(sys.stdout) if as_json else ProgressPrinter()
-    result = _run_async(controller.run(request, files, emit=sink))
+    given = plan_file.read_text(encoding="utf-8") if plan_file else None
+    result = _run_async(controller.run(request, files, emit=sink, plan=given))
     if not result.ok:
         sys.exit(1)
 

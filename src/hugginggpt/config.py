@@ -22,7 +22,7 @@ ENV_PREFIX = "HUGGINGGPT_"
 @dataclass(frozen=True)
 class Settings:
     # controller
-    llm_backend: str = "auto"  # auto | openai | scripted
+    llm_backend: str = "auto"  # auto | openai | scripted | llamacpp
     llm_base_url: str | None = None
     llm_model: str | None = None
     llm_api_key: str | None = None
@@ -78,7 +78,7 @@ class Settings:
 
     def check(self) -> None:
         choices = {
-            "llm_backend": ("auto", "openai", "scripted"),
+            "llm_backend": ("auto", "openai", "scripted", "llamacpp"),
             "llm_structured": ("auto", "on", "off"),
             "selection": ("llm", "top"),
         }

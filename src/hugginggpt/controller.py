@@ -11,8 +11,9 @@ from pathlib import Path
 from hugginggpt.artifacts import Resources, RunFolder, display_path, new_run_id
 from hugginggpt.catalog import Catalog
 from hugginggpt.config import Settings
-from hugginggpt.errors import ControllerError, ExpertError, PlanningFailed, ResourceError
+from hugginggpt.errors import ControllerError, ExpertError, PlanError, PlanningFailed, ResourceError
 from hugginggpt.events import (
+    AnswerDelta,
     Event,
     EventSink,
     PlanReady,
@@ -30,10 +31,10 @@ from hugginggpt.experts import build_backends
 from hugginggpt.experts.base import ExpertBackend, ExpertCall, ExpertOutput
 from hugginggpt.llm import build_chat_model
 from hugginggpt.llm.base import ChatModel
-from hugginggpt.plan import GENERATED, Plan, Task
+from hugginggpt.plan import GENERATED, Plan, Task, parse_plan
 from hugginggpt.planner import Planner, PlanOutcome
 from hugginggpt.prompts import Prompts
-from hugginggpt.responder import Responder, TaskReport, fallback_answer
+from hugginggpt.responder import Responder, TaskReport, fallback_answer, missing_mentions
 from hugginggpt.scheduler import DagScheduler, Outcome
 from hugginggpt.selector import Choice, Selection, Selector
 from hugginggpt.session import ChatSession
@@ -82,7 +83,8 @@ class HuggingGPT:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> HuggingGPT:
-        return cls(settings, build_chat_model(settings), build_backends(settings))
+        backends = build_backends(settings)
+        return cls(settings, build_chat_model(settings, backends), backends)
 
     async def plan(
         self, request: str, files: Sequence[Path] = (), session: ChatSession | None = None, emit: EventSink = ignore
@@ -100,7 +102,10 @@ class HuggingGPT:
         files: Sequence[Path] = (),
         session: ChatSession | None = None,
         emit: EventSink = ignore,
+        plan: str | None = None,
     ) -> RunResult:
+        """Run `request`. With `plan` (a JSON task list, as `hugginggpt plan` prints it), that plan is
+        validated and executed instead of asking the controller for one."""
         session = session if session is not None else ChatSession()
         folder = RunFolder(self.settings.runs_dir, new_run_id())
         trace = TraceRecorder(folder.run_id, request, self.model.name, self.settings.describe())
@@ -118,34 +123,45 @@ class HuggingGPT:
             history = session.history(self.settings.history_tokens)
 
             stage_start = self._stage("plan", trace, sink)
-            outcome = await self.planner.plan(request, session.resources, history, sink)
-            trace.plan_attempts = [{"reply": a.reply, "error": a.error} for a in outcome.attempts]
-            trace.add_usage("plan", outcome.usage)
-            result.plan = plan = outcome.plan
-            trace.plan, trace.repairs = plan.to_json(), list(plan.repairs)
-            sink(PlanReady(plan.to_json(), list(plan.repairs)))
+            if plan is not None:
+                trace.plan_attempts = [{"reply": plan, "error": None, "given": True}]
+                try:
+                    given = parse_plan(plan, session.resources.names(), max_tasks=self.settings.max_tasks)
+                except PlanError as exc:
+                    raise PlanningFailed(f"the given plan is invalid: {exc}", trace.plan_attempts) from exc
+                result.plan = task_plan = given
+            else:
+                outcome = await self.planner.plan(request, session.resources, history, sink)
+                trace.plan_attempts = [{"reply": a.reply, "error": a.error} for a in outcome.attempts]
+                trace.add_usage("plan", outcome.usage)
+                result.plan = task_plan = outcome.plan
+            trace.plan, trace.repairs = task_plan.to_json(), list(task_plan.repairs)
+            sink(PlanReady(task_plan.to_json(), list(task_plan.repairs)))
             trace.timings["plan"] = time.perf_counter() - stage_start
 
             reports: list[TaskReport] = []
-            if plan.tasks:
+            if task_plan.tasks:
                 stage_start = self._stage("select", trace, sink)
-                selection = await self.selector.select(request, plan, sink)
+                selection = await self.selector.select(request, task_plan, sink)
                 trace.add_usage("select", selection.usage)
                 result.choices = selection.choices
                 trace.choices = [c.to_dict() for c in selection.choices.values()]
                 trace.timings["select"] = time.perf_counter() - stage_start
 
                 stage_start = self._stage("execute", trace, sink)
-                reports = await self._execute(plan, selection, folder, session.resources, sink)
+                reports = await self._execute(task_plan, selection, folder, session.resources, sink)
                 result.reports = reports
                 trace.tasks = [r.to_dict() | {"seconds": round(r.seconds, 6)} for r in reports]
                 trace.timings["execute"] = time.perf_counter() - stage_start
 
             stage_start = self._stage("respond", trace, sink)
             try:
-                reply = await self.responder.respond(request, reports, history, sink)
+                reply = await self.responder.respond(request, reports, history, sink, files=trace.files)
                 trace.add_usage("respond", reply.usage)
-                answer = reply.text
+                footer = missing_mentions(reply.text, reports)
+                if footer:
+                    sink(AnswerDelta(footer))
+                answer = reply.text + footer
             except ControllerError as exc:
                 trace.errors.append(f"respond: {exc}")
                 answer = fallback_answer(reports, str(exc))

@@ -65,9 +65,9 @@ class Planner:
     max_tasks: int = 50
 
     def messages(self, request: str, resources: Resources, history: list[Message]) -> list[Message]:
-        system = Template(self.prompts.plan_system).safe_substitute(
-            task_types=task_type_lines(), files=resources.describe()
-        )
+        # Nothing request-specific in the system prompt or demos: a local model then reuses their
+        # processed prefix from one request to the next.
+        system = Template(self.prompts.plan_system).safe_substitute(task_types=task_type_lines())
         messages: list[Message] = [{"role": "system", "content": system}]
         for demo in self.prompts.plan_demos:
             messages.append({"role": "user", "content": request_with_files(demo.request, list(demo.files))})

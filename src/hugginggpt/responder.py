@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,11 +55,20 @@ class Responder:
     prompts: Prompts
     result_tokens: int = 3000
 
-    def messages(self, request: str, reports: list[TaskReport], history: list[Message]) -> list[Message]:
+    def messages(
+        self, request: str, reports: list[TaskReport], history: list[Message], files: Sequence[str] = ()
+    ) -> list[Message]:
         if reports:
             per_task = max(200, self.result_tokens * 4 // len(reports))  # characters, about 4 a token
             results = json.dumps([r.to_dict(per_task) for r in reports], ensure_ascii=False)
             content = f"User request: {request}\n\nTask results:\n{results}"
+        elif files:
+            # No model looked at them: the answer must not pretend to know what they hold.
+            content = (
+                f"User request: {request}\n\nFiles: {', '.join(files)}\nNo expert model was run, so nothing is "
+                "known about what these files contain. Answer without describing or guessing their content, "
+                "and say that the request could not be broken into tasks the experts can do."
+            )
         else:
             content = f"User request: {request}\n\nNo expert model was needed: answer the request directly."
         return [
@@ -67,14 +77,36 @@ class Responder:
             {"role": "user", "content": content},
         ]
 
-    async def respond(self, request: str, reports: list[TaskReport], history: list[Message], emit: EventSink) -> Reply:
+    async def respond(
+        self,
+        request: str,
+        reports: list[TaskReport],
+        history: list[Message],
+        emit: EventSink,
+        files: Sequence[str] = (),
+    ) -> Reply:
         loop = asyncio.get_running_loop()
 
         def on_delta(piece: str) -> None:
             # Called from the worker thread: hand the event to the loop so sinks stay single-threaded.
             loop.call_soon_threadsafe(emit, AnswerDelta(piece))
 
-        return await asyncio.to_thread(self.model.generate, self.messages(request, reports, history), on_delta=on_delta)
+        return await asyncio.to_thread(
+            self.model.generate, self.messages(request, reports, history, files), on_delta=on_delta
+        )
+
+
+def missing_mentions(answer: str, reports: list[TaskReport]) -> str:
+    """A footer naming the models that ran and the files produced that `answer` does not mention, so the
+    user always learns who did what and where the files are, whatever the controller wrote."""
+    lines = []
+    for r in reports:
+        if r.status != "done":
+            continue
+        if r.model and r.model not in answer:
+            lines.append(f"- task {r.task_id} ({r.task}) was done by {r.model}")
+        lines.extend(f"- file: {f}" for f in r.files if f not in answer)
+    return "\n\n" + "\n".join(lines) if lines else ""
 
 
 def fallback_answer(reports: list[TaskReport], problem: str) -> str:

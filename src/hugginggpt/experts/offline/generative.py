@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from hugginggpt.errors import ControllerError, ExpertError
 from hugginggpt.experts.base import ExpertCall, ExpertOutput
@@ -16,7 +17,7 @@ from hugginggpt.experts.offline.assets import Assets
 from hugginggpt.experts.offline.base import OfflineExpert, card, module
 from hugginggpt.experts.offline.media import need_file, need_text
 from hugginggpt.experts.offline.pool import ModelPool, Resource
-from hugginggpt.llm.base import Message, Reply
+from hugginggpt.llm.base import DeltaCallback, Message, Reply
 from hugginggpt.llm.llamacpp import LlamaCppChatModel
 
 LLM_ID = "builtin/qwen2.5-coder-1.5b-instruct"
@@ -33,6 +34,29 @@ def llm_resource(assets: Assets) -> Resource:
     """The shared LLM as a pool resource. Its name is fixed, so every caller gets the one loaded copy."""
     path = assets.gguf
     return Resource(LLM_RESOURCE, lambda: LlamaCppChatModel(path).load(), LLM_MEMORY_MB)
+
+
+@dataclass
+class PooledChatModel:
+    """The shared LLM as a controller: each call takes the model from the pool, so the controller and
+    the experts use one loaded copy, and the pool may still unload it under memory pressure."""
+
+    pool: ModelPool
+    assets: Assets
+    name: str = "qwen2.5-coder-1.5b-instruct (llama.cpp)"
+
+    def generate(
+        self,
+        messages: list[Message],
+        *,
+        schema: dict[str, Any] | None = None,
+        on_delta: DeltaCallback | None = None,
+    ) -> Reply:
+        try:
+            model: LlamaCppChatModel = self.pool.get(llm_resource(self.assets))
+        except ExpertError as exc:
+            raise ControllerError(str(exc)) from exc
+        return model.generate(messages, schema=schema, on_delta=on_delta)
 
 
 def ask(pool: ModelPool, assets: Assets, prompt: str, *, system: str | None = None, max_tokens: int = 256) -> str:
