@@ -14,7 +14,7 @@ from hugginggpt.experts.base import ExpertCall, ExpertOutput
 from hugginggpt.experts.offline import generative
 from hugginggpt.experts.offline.assets import Assets, default_models_dir
 from hugginggpt.experts.offline.backend import OfflineExperts
-from hugginggpt.experts.offline.generative import DQA_ID, LLM_ID, ask, llm_resource
+from hugginggpt.experts.offline.generative import DQA_ID, LLM_ID, VQA_ID, ask, llm_resource
 from hugginggpt.llm.llamacpp import LlamaCppChatModel
 
 ASSETS = Assets(default_models_dir())
@@ -70,10 +70,12 @@ def test_every_card_can_run_and_says_it_is_a_small_model(backend: OfflineExperts
         (LLM_ID, "summarization"),
         (LLM_ID, "question-answering"),
         (DQA_ID, "document-question-answering"),
+        (VQA_ID, "visual-question-answering"),
     }
     for card in cards:
         assert backend.can_run(card)
-        assert "1.5B" in card.description and "weaker than a big LLM" in card.description
+        assert "1.5B" in card.description
+        assert "weaker than a big LLM" in card.description or "does not see the image" in card.description
         assert len(card.description) <= 200  # the selection prompt shows 200 characters
 
 
@@ -144,3 +146,16 @@ async def test_a_blank_document_is_an_expert_error(backend: OfflineExperts, tmp_
     Image.new("RGB", (200, 100), "white").save(blank)
     with pytest.raises(ExpertError, match="OCR found no text"):
         await backend.run(ExpertCall("document-question-answering", DQA_ID, "What is the total?", {"image": blank}))
+
+
+async def test_visual_question_answering_from_what_the_detector_saw(backend: OfflineExperts, tmp_path: Path) -> None:
+    from skimage import data
+
+    photo = tmp_path / "coffee.png"
+    Image.fromarray(data.coffee()).save(photo)
+    output = await run(backend, "visual-question-answering", "Is there a cup in this picture?", VQA_ID, photo)
+    assert output.text is not None
+    answer = output.text.lower()
+    assert "cup" in answer or "yes" in answer
+    assert answer.endswith("(answered from detected objects, labels and text, not by seeing the image)")
+    assert "cup" in output.data["description"]

@@ -22,6 +22,7 @@ from hugginggpt.llm.llamacpp import LlamaCppChatModel
 
 LLM_ID = "builtin/qwen2.5-coder-1.5b-instruct"
 DQA_ID = "builtin/ocr-then-qwen"
+VQA_ID = "builtin/labels-then-qwen"
 LLM_RESOURCE = "qwen2.5-coder-1.5b"
 # RSS growth measured on load: 1.87 GB with one slot, 1.98 GB with the two slots used here.
 LLM_MEMORY_MB = 2000
@@ -166,6 +167,27 @@ def _document_qa(assets: Assets, pool: ModelPool, call: ExpertCall) -> ExpertOut
     return _output(call, reply, ocr_lines=ocr)
 
 
+_VQA_SYSTEM = (
+    "You answer a question about an image without seeing it: you only have a description made by an object "
+    "detector, an image classifier and OCR. Answer in one short sentence, using only facts in the description "
+    f"(counts, objects, text). If the description does not tell, answer exactly '{NOT_STATED}'."
+)
+_VQA_NOTE = "(answered from detected objects, labels and text, not by seeing the image)"
+
+
+def _visual_qa(assets: Assets, pool: ModelPool, call: ExpertCall) -> ExpertOutput:
+    from hugginggpt.experts.offline.vision import run_describer
+
+    question = need_text(call).strip()
+    seen = run_describer(pool, call)
+    user = f"Description of the image: {seen.text}\n\nQuestion: {question}"
+    messages: list[Message] = [{"role": "system", "content": _VQA_SYSTEM}, {"role": "user", "content": user}]
+    reply = _complete(pool, assets, messages, 80)
+    answer = f"{reply.text.strip()} {_VQA_NOTE}"
+    out = _output(call, reply, description=seen.text, seen=seen.data)
+    return ExpertOutput(answer, out.files, out.data)
+
+
 _WEAK = "A small 1.5B coder LLM (Qwen2.5-Coder-1.5B-Instruct, llama.cpp on CPU): useful, but weaker than a big LLM"
 _DESCRIPTIONS = {
     "text-generation": f"{_WEAK}; may get facts wrong.",
@@ -186,6 +208,9 @@ def experts(assets: Assets) -> list[OfflineExpert]:
     def run_dqa(pool: ModelPool, call: ExpertCall) -> ExpertOutput:
         return _document_qa(assets, pool, call)
 
+    def run_vqa(pool: ModelPool, call: ExpertCall) -> ExpertOutput:
+        return _visual_qa(assets, pool, call)
+
     found = [
         OfflineExpert(card(LLM_ID, task, description, license="Apache-2.0", tags=tags), run_text, llm_needs)
         for task, description in _DESCRIPTIONS.items()
@@ -199,4 +224,14 @@ def experts(assets: Assets) -> list[OfflineExpert]:
         tags=("ocr", *tags),
     )
     found.append(OfflineExpert(dqa_card, run_dqa, (*llm_needs, module("rapidocr"), module("onnxruntime"))))
+    vqa_card = card(
+        VQA_ID,
+        "visual-question-answering",
+        "Answers a question about a photo from what the offline detector, classifier and OCR found in it, with "
+        "a small 1.5B LLM; it does not see the image, so colours, layout and actions are 'not stated'.",
+        license="Apache-2.0",
+        tags=("composed", *tags),
+    )
+    vision_needs = (module("cv2", "opencv-python-headless"), module("ai_edge_litert", "ai-edge-litert"))
+    found.append(OfflineExpert(vqa_card, run_vqa, (*llm_needs, *vision_needs)))
     return found
