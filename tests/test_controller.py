@@ -226,3 +226,12 @@ async def test_no_tasks_for_a_request_with_files_does_not_guess_their_content() 
     await controller.run("What does note.png say?", [image("note.png")])
     prompt = model.calls[1].messages[-1]["content"]
     assert "nothing is known about what these files contain" in prompt and "note.png" in prompt
+
+
+async def test_a_text_file_named_in_a_plan_gives_its_content() -> None:
+    Path("minutes.txt").write_text("The council approved the library budget.")
+    plan = plan_json(task(0, "summarization", text="minutes.txt"))
+    experts = RecordingExperts()
+    controller, _, _, _ = build([plan, "ok"], experts=experts, selection="top")
+    result = await controller.run("Summarize minutes.txt", [Path("minutes.txt")])
+    assert result.ok and experts.calls[0].text == "The council approved the library budget."

@@ -38,7 +38,7 @@ from hugginggpt.responder import Responder, TaskReport, fallback_answer, missing
 from hugginggpt.scheduler import DagScheduler, Outcome
 from hugginggpt.selector import Choice, Selection, Selector
 from hugginggpt.session import ChatSession
-from hugginggpt.tasks import Kind
+from hugginggpt.tasks import Kind, kind_of_file
 from hugginggpt.trace import TraceRecorder
 
 
@@ -246,7 +246,11 @@ async def _resolve_inputs(
     files: dict[Kind, Path] = {}
     for key, value in task.args.items():
         if key == "text":
-            text = GENERATED.sub(lambda m: _output_text(int(m.group(1)), outputs), value)
+            named = resources.resolve(value.strip())
+            if named is not None and kind_of_file(value.strip()) == "text":
+                text = _read_text_file(named)  # the plan names a text file the user gave: use its content
+            else:
+                text = GENERATED.sub(lambda m: _output_text(int(m.group(1)), outputs), value)
             continue
         kind: Kind = key  # type: ignore[assignment]  # validation allows only the four kinds
         ref = GENERATED.search(value)
@@ -263,6 +267,21 @@ async def _resolve_inputs(
                 raise ResourceError(f"task {task.id} names the file {value!r}, which this run does not have")
             files[kind] = path
     return text, files
+
+
+MAX_TEXT_FILE_CHARS = 200_000
+
+
+def _read_text_file(path: Path) -> str:
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError as exc:
+        raise ResourceError(f"cannot read the text file {path.name}: {exc.strerror}") from exc
+    if len(text) > MAX_TEXT_FILE_CHARS:
+        raise ResourceError(
+            f"the text file {path.name} has over {MAX_TEXT_FILE_CHARS:,} characters; give a shorter one"
+        )
+    return text
 
 
 def _output_text(tid: int, outputs: dict[int, ExpertOutput]) -> str:

@@ -75,11 +75,12 @@ _FILE_KINDS: dict[str, Kind] = {
     **dict.fromkeys(("png", "jpg", "jpeg", "gif", "bmp", "webp", "tif", "tiff"), "image"),
     **dict.fromkeys(("wav", "mp3", "flac", "ogg", "m4a", "aac", "opus"), "audio"),
     **dict.fromkeys(("mp4", "avi", "mov", "mkv", "webm"), "video"),
+    **dict.fromkeys(("txt", "md", "csv", "tsv", "json"), "text"),
 }
 
 
 def kind_of_file(name: str) -> Kind | None:
-    """The kind of a file by its extension, or None when it is not an image, audio or video file."""
+    """The kind of a file by its extension (a text file's kind is text), or None when it is unknown."""
     stem, dot, ext = name.rpartition(".")
     return _FILE_KINDS.get(ext.lower()) if dot and stem else None
 
