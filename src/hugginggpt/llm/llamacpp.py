@@ -18,6 +18,7 @@ from typing import Any
 
 from hugginggpt.errors import ControllerError
 from hugginggpt.llm.base import DeltaCallback, Message, Reply, Usage, estimate_tokens
+from hugginggpt.llm.chat_format import first_choice, token_counts
 
 # Quantisation suffixes dropped from the file name to name the model ("...-q4_k_m.gguf").
 _QUANT_SUFFIX = re.compile(r"[-._](?:i?q\d\w*|f16|f32|bf16)$", re.IGNORECASE)
@@ -146,12 +147,12 @@ class LlamaCppChatModel:
 
     def _read_completion(self, data: object) -> tuple[str, tuple[int, int]]:
         self._raise_if_error(data)
-        choice = _first_choice(data)
+        choice = first_choice(data)
         message = choice.get("message") if choice else None
         content = message.get("content") if isinstance(message, dict) else None
         if not isinstance(content, str):
             raise ControllerError(f"{self._where()} gave no text: {str(data)[:200]}")
-        return content, _usage(data)
+        return content, token_counts(data)
 
     def _stream(self, server: Any, request: dict[str, Any], on_delta: DeltaCallback) -> tuple[str, tuple[int, int]]:
         pieces: list[str] = []
@@ -167,8 +168,8 @@ class LlamaCppChatModel:
                 errors.append(chunk)
                 return True
             if isinstance(chunk, dict) and chunk.get("usage"):
-                usage = _usage(chunk)
-            choice = _first_choice(chunk)
+                usage = token_counts(chunk)
+            choice = first_choice(chunk)
             delta = choice.get("delta") if choice else None
             piece = delta.get("content") if isinstance(delta, dict) else None
             if isinstance(piece, str) and piece:
@@ -204,18 +205,3 @@ class LlamaCppChatModel:
 
     def _where(self) -> str:
         return f"the local model {self.name}"
-
-
-def _first_choice(data: object) -> dict[str, Any] | None:
-    choices = data.get("choices") if isinstance(data, dict) else None
-    if isinstance(choices, list) and choices and isinstance(choices[0], dict):
-        return choices[0]
-    return None
-
-
-def _usage(data: object) -> tuple[int, int]:
-    usage = data.get("usage") if isinstance(data, dict) else None
-    if not isinstance(usage, dict):
-        return 0, 0
-    prompt, completion = usage.get("prompt_tokens"), usage.get("completion_tokens")
-    return (prompt if isinstance(prompt, int) else 0), (completion if isinstance(completion, int) else 0)

@@ -19,6 +19,7 @@ from openai.types.shared_params import ResponseFormatJSONSchema
 from hugginggpt.config import Settings
 from hugginggpt.errors import ConfigError, ControllerError
 from hugginggpt.llm.base import DeltaCallback, Message, Reply, Usage, estimate_tokens
+from hugginggpt.llm.chat_format import first_choice, token_counts
 
 # The SDK refuses to start without a key; Ollama, vLLM and llama.cpp ignore whatever is sent.
 NO_KEY = "not-needed"
@@ -161,7 +162,7 @@ class OpenAIChatModel:
                 f"{self._where()} answered with a body that is not JSON: {_clip(body)!r}; "
                 "check that HUGGINGGPT_LLM_BASE_URL is the OpenAI-compatible API (usually ending in /v1)"
             ) from None
-        choice = _first_choice(data)
+        choice = first_choice(data)
         if choice is None:
             raise ControllerError(
                 f"{self._where()} answered with no choices: {_clip(body)!r}; try again or check the server's log"
@@ -170,7 +171,7 @@ class OpenAIChatModel:
         content = message.get("content") if isinstance(message, dict) else None
         if not isinstance(content, str):
             raise ControllerError(f"{self._where()} {_empty_reason(choice, message)}")
-        return content, _usage(data)
+        return content, token_counts(data)
 
     def _read_stream(
         self, stream: openai.Stream[dict[str, Any]], on_delta: DeltaCallback
@@ -183,8 +184,8 @@ class OpenAIChatModel:
                 for chunk in stream:
                     if not isinstance(chunk, dict):
                         raise ControllerError(f"{self._where()} streamed a chunk that is not an object: {chunk!r}")
-                    usage = _usage(chunk) if chunk.get("usage") else usage
-                    choice = _first_choice(chunk)
+                    usage = token_counts(chunk) if chunk.get("usage") else usage
+                    choice = first_choice(chunk)
                     if choice is None:
                         continue  # the usage chunk, or a keep-alive
                     last_choice = choice
@@ -265,22 +266,6 @@ def _message_param(message: Message) -> ChatCompletionMessageParam:
     if role == "assistant":
         return {"role": "assistant", "content": content}
     return {"role": "user", "content": content}
-
-
-def _first_choice(data: object) -> dict[str, Any] | None:
-    choices = data.get("choices") if isinstance(data, dict) else None
-    if isinstance(choices, list) and choices and isinstance(choices[0], dict):
-        return choices[0]
-    return None
-
-
-def _usage(data: object) -> tuple[int, int]:
-    """(prompt, completion) tokens as the server counted them; 0 where it did not say."""
-    usage = data.get("usage") if isinstance(data, dict) else None
-    if not isinstance(usage, dict):
-        return 0, 0
-    prompt, completion = usage.get("prompt_tokens"), usage.get("completion_tokens")
-    return (prompt if isinstance(prompt, int) else 0), (completion if isinstance(completion, int) else 0)
 
 
 def _empty_reason(choice: dict[str, Any], message: object) -> str:
