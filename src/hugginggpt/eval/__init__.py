@@ -1,0 +1,1 @@
+"""Measuring planners: TaskBench data, metrics and the evaluation runner."""
