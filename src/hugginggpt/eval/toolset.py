@@ -63,7 +63,7 @@ class ToolSet:
         """HuggingGPT's own 24 task types as a tool set (the embedded controller plans over these)."""
         return cls(
             tuple(
-                Tool(t.name, t.description, tuple(t.accepts), tuple(t.produces))  # type: ignore[arg-type]
+                Tool(t.name, t.description, tuple(t.accepts), tuple(t.produces))
                 for t in TASK_TYPES.values()
             )
         )
