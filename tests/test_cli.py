@@ -97,8 +97,9 @@ def test_models_lists_the_catalog() -> None:
     assert "facebook/detr-resnet-50" in table.stdout and "echo" in table.stdout
 
 
-def test_no_controller_configured_says_what_to_set(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_local_controller_not_prepared_says_what_to_do(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HUGGINGGPT_MODELS_DIR", str(Path("no-models")))  # the local model is not prepared
+    monkeypatch.setenv("HUGGINGGPT_LLM_BACKEND", "llamacpp")
     result = CliRunner().invoke(cli, ["run", "hello"])
     assert result.exit_code == 2
     assert "HUGGINGGPT_LLM_BASE_URL" in result.stderr and "Traceback" not in result.output

@@ -19,9 +19,56 @@ _NAME = re.compile(r"\b[A-Z][a-zA-Z]{2,}\b")
 # Words that often open a sentence; any other capitalised word must come from the sources. Erring on
 # the side of flagging only costs the phrasing: the template answer is used instead.
 _OPENERS = frozenset(
-    "the this that these those here there it its your you we our and but also then first next finally sure "
-    "great listen note result results task tasks model models file files text image audio video sentiment "
-    "according based please yes no overall in on for with from".split()
+    [
+        "the",
+        "this",
+        "that",
+        "these",
+        "those",
+        "here",
+        "there",
+        "it",
+        "its",
+        "your",
+        "you",
+        "we",
+        "our",
+        "and",
+        "but",
+        "also",
+        "then",
+        "first",
+        "next",
+        "finally",
+        "sure",
+        "great",
+        "listen",
+        "note",
+        "result",
+        "results",
+        "task",
+        "tasks",
+        "model",
+        "models",
+        "file",
+        "files",
+        "text",
+        "image",
+        "audio",
+        "video",
+        "sentiment",
+        "according",
+        "based",
+        "please",
+        "yes",
+        "no",
+        "overall",
+        "in",
+        "on",
+        "for",
+        "with",
+        "from",
+    ]
 )
 
 

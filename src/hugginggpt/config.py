@@ -22,7 +22,7 @@ ENV_PREFIX = "HUGGINGGPT_"
 @dataclass(frozen=True)
 class Settings:
     # controller
-    llm_backend: str = "auto"  # auto | openai | scripted | llamacpp
+    llm_backend: str = "auto"  # auto | openai | scripted | llamacpp | embedded
     llm_base_url: str | None = None
     llm_model: str | None = None
     llm_api_key: str | None = None
@@ -31,6 +31,9 @@ class Settings:
     llm_structured: str = "auto"  # auto | on | off: JSON-schema structured output
     llm_temperature: float = 0.0
     llm_script: Path | None = None  # replies of the scripted controller (JSON list)
+    # the embedded controller (no LLM service): which planner, and whether the local LLM phrases answers
+    planner: str = "hybrid"  # hybrid | fast | llm
+    answer_style: str = "template"  # template | llm (checked: falls back to the template if it invents)
     # stages
     plan_retries: int = 2
     max_tasks: int = 50
@@ -78,7 +81,9 @@ class Settings:
 
     def check(self) -> None:
         choices = {
-            "llm_backend": ("auto", "openai", "scripted", "llamacpp"),
+            "llm_backend": ("auto", "openai", "scripted", "llamacpp", "embedded"),
+            "planner": ("hybrid", "fast", "llm"),
+            "answer_style": ("template", "llm"),
             "llm_structured": ("auto", "on", "off"),
             "selection": ("llm", "top"),
         }

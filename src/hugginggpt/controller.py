@@ -7,6 +7,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hugginggpt.artifacts import Resources, RunFolder, display_path, new_run_id
 from hugginggpt.catalog import Catalog
@@ -29,17 +30,20 @@ from hugginggpt.events import (
 )
 from hugginggpt.experts import build_backends
 from hugginggpt.experts.base import ExpertBackend, ExpertCall, ExpertOutput
-from hugginggpt.llm import build_chat_model
+from hugginggpt.llm import build_chat_model, controller_kind
 from hugginggpt.llm.base import ChatModel
 from hugginggpt.plan import GENERATED, Plan, Task, parse_plan
-from hugginggpt.planner import Planner, PlanOutcome
+from hugginggpt.planner import Planner, PlanOutcome, PlanStage
 from hugginggpt.prompts import Prompts
-from hugginggpt.responder import Responder, TaskReport, fallback_answer, missing_mentions
+from hugginggpt.responder import Responder, ResponseStage, TaskReport, fallback_answer, missing_mentions
 from hugginggpt.scheduler import DagScheduler, Outcome
 from hugginggpt.selector import Choice, Selection, Selector
 from hugginggpt.session import ChatSession
 from hugginggpt.tasks import Kind, kind_of_file
 from hugginggpt.trace import TraceRecorder
+
+if TYPE_CHECKING:
+    from hugginggpt.embedded import EmbeddedStages
 
 
 @dataclass
@@ -68,22 +72,30 @@ class HuggingGPT:
         backends: Sequence[ExpertBackend],
         catalog: Catalog | None = None,
         prompts: Prompts | None = None,
+        stages: EmbeddedStages | None = None,
     ) -> None:
+        """`stages` replaces the LLM-driven plan and response stages (the embedded controller)."""
         self.settings = settings
         self.model = model
         self.backends = list(backends)
         self.catalog = build_catalog(settings, self.backends, catalog)
         prompts = prompts or Prompts.bundled()
-        self.planner = Planner(model, prompts, settings.plan_retries, settings.max_tasks)
-        self.selector = Selector(
-            model, prompts, self.catalog, self.backends, settings.top_k, settings.selection == "llm"
-        )
-        self.responder = Responder(model, prompts, settings.result_tokens)
+        self.planner: PlanStage = Planner(model, prompts, settings.plan_retries, settings.max_tasks)
+        self.responder: ResponseStage = Responder(model, prompts, settings.result_tokens)
+        ask_controller = settings.selection == "llm"
+        if stages is not None:
+            self.planner, self.responder, ask_controller = stages.planner, stages.responder, False
+        self.selector = Selector(model, prompts, self.catalog, self.backends, settings.top_k, ask_controller)
         self.scheduler = DagScheduler(settings.concurrency, settings.task_timeout)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> HuggingGPT:
         backends = build_backends(settings)
+        if controller_kind(settings) == "embedded":
+            from hugginggpt.embedded import embedded_stages
+
+            stages = embedded_stages(settings, backends)
+            return cls(settings, stages.model, backends, stages=stages)
         return cls(settings, build_chat_model(settings, backends), backends)
 
     async def plan(

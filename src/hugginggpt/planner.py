@@ -6,7 +6,7 @@ import asyncio
 import json
 from dataclasses import dataclass, field
 from string import Template
-from typing import Any
+from typing import Any, Protocol
 
 from hugginggpt.artifacts import Resources
 from hugginggpt.errors import ControllerError, PlanError, PlanningFailed
@@ -49,6 +49,12 @@ class PlanOutcome:
     plan: Plan
     attempts: list[PlanAttempt] = field(default_factory=list)
     usage: Usage = field(default_factory=Usage)
+
+
+class PlanStage(Protocol):
+    async def plan(
+        self, request: str, resources: Resources, history: list[Message], emit: EventSink
+    ) -> PlanOutcome: ...
 
 
 def task_type_lines() -> str:

@@ -6,7 +6,7 @@ import asyncio
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from hugginggpt.events import AnswerDelta, EventSink
 from hugginggpt.llm.base import ChatModel, Message, Reply
@@ -47,6 +47,17 @@ class TaskReport:
         if self.error:
             out["error"] = self.error
         return out
+
+
+class ResponseStage(Protocol):
+    async def respond(
+        self,
+        request: str,
+        reports: list[TaskReport],
+        history: list[Message],
+        emit: EventSink,
+        files: Sequence[str] = (),
+    ) -> Reply: ...
 
 
 @dataclass

@@ -61,12 +61,7 @@ class ToolSet:
     @classmethod
     def of_task_types(cls) -> ToolSet:
         """HuggingGPT's own 24 task types as a tool set (the embedded controller plans over these)."""
-        return cls(
-            tuple(
-                Tool(t.name, t.description, tuple(t.accepts), tuple(t.produces))
-                for t in TASK_TYPES.values()
-            )
-        )
+        return cls(tuple(Tool(t.name, t.description, tuple(t.accepts), tuple(t.produces)) for t in TASK_TYPES.values()))
 
 
 @dataclass(frozen=True)

@@ -23,24 +23,28 @@ NO_CONTROLLER = (
 )
 
 
+def controller_kind(settings: Settings) -> str:
+    """Which controller the settings ask for. `auto` takes, in order: a script, a server (base URL or
+    API key), the embedded controller (learned planner, offline models)."""
+    if settings.llm_backend != "auto":
+        return settings.llm_backend
+    if settings.llm_script is not None:
+        return "scripted"
+    if settings.llm_base_url or settings.llm_api_key:
+        return "openai"
+    return "embedded"
+
+
 def build_chat_model(settings: Settings, backends: Sequence[ExpertBackend] = ()) -> ChatModel:
-    """The configured controller. `auto` takes, in order: a script, a server (base URL or API key), the
-    local GGUF model when it is prepared. The local model is shared with the offline experts' pool."""
-    backend = settings.llm_backend
-    if backend == "auto":
-        if settings.llm_script is not None:
-            backend = "scripted"
-        elif settings.llm_base_url or settings.llm_api_key:
-            backend = "openai"
-        elif _local_assets(settings).gguf_ready():
-            backend = "llamacpp"
-        else:
-            raise ConfigError(NO_CONTROLLER)
-    if backend == "scripted":
+    """The configured language model (for the embedded controller: the local model it may use)."""
+    kind = controller_kind(settings)
+    if kind == "scripted":
         if settings.llm_script is None:
             raise ConfigError("the scripted controller needs HUGGINGGPT_LLM_SCRIPT, a JSON list of replies")
         return ScriptedModel.from_file(settings.llm_script)
-    if backend == "llamacpp":
+    if kind in ("llamacpp", "embedded"):
+        if not _local_assets(settings).gguf_ready():
+            raise ConfigError(NO_CONTROLLER)
         return _local_model(settings, backends)
     from hugginggpt.llm.openai_compat import OpenAIChatModel
 
@@ -63,4 +67,4 @@ def _local_model(settings: Settings, backends: Sequence[ExpertBackend]) -> ChatM
     return PooledChatModel(pool, _local_assets(settings))
 
 
-__all__ = ["ChatModel", "Message", "Reply", "ScriptedModel", "Usage", "build_chat_model"]
+__all__ = ["ChatModel", "Message", "Reply", "ScriptedModel", "Usage", "build_chat_model", "controller_kind"]

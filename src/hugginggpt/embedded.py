@@ -1,0 +1,55 @@
+"""The embedded controller: plans with a learned planner (and the local LLM when it is unsure), picks
+the top-ranked runnable model for each task, and answers from the results. No LLM service needed."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from hugginggpt.answer import TemplateResponder
+from hugginggpt.config import Settings
+from hugginggpt.errors import ConfigError
+from hugginggpt.experts.base import ExpertBackend
+from hugginggpt.llm import ChatModel, build_chat_model
+from hugginggpt.planning.base import ToolPlanner
+from hugginggpt.planning.stage import ToolPlanningStage
+
+
+@dataclass(frozen=True)
+class EmbeddedStages:
+    model: ChatModel
+    planner: ToolPlanningStage
+    responder: TemplateResponder
+
+
+class _NoModel:
+    """Stands in where the local LLM is not prepared: the fast planner and the template need none."""
+
+    name = "embedded (no local LLM)"
+
+    def generate(self, messages: object, **_: object) -> object:
+        raise ConfigError("the local LLM is not prepared; run `make install`")
+
+
+def tool_planner(name: str, model: ChatModel | None) -> ToolPlanner:
+    from hugginggpt.planning.fast import FastPlanner
+
+    if name == "fast" or model is None:
+        return FastPlanner.default()
+    if name == "llm":
+        from hugginggpt.planning.llm import LlmToolPlanner
+
+        return LlmToolPlanner(model)
+    from hugginggpt.planning.hybrid import HybridPlanner
+
+    return HybridPlanner.default(model)
+
+
+def embedded_stages(settings: Settings, backends: Sequence[ExpertBackend]) -> EmbeddedStages:
+    try:
+        model: ChatModel | None = build_chat_model(settings, backends)
+    except ConfigError:
+        model = None  # no local LLM: the fast planner and template answers still work
+    planner = ToolPlanningStage(tool_planner(settings.planner, model), settings.max_tasks)
+    phraser = model if settings.answer_style == "llm" else None
+    return EmbeddedStages(model or _NoModel(), planner, TemplateResponder(phraser))  # type: ignore[arg-type]

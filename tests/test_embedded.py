@@ -1,0 +1,121 @@
+"""The embedded controller's own parts: tool graphs into task plans, template answers, the invention check."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+
+from helpers import RecordingExperts
+from hugginggpt.answer import TemplateResponder, invented, template_answer
+from hugginggpt.config import Settings
+from hugginggpt.controller import HuggingGPT
+from hugginggpt.embedded import EmbeddedStages
+from hugginggpt.errors import PlanError
+from hugginggpt.eval.toolset import ToolSet
+from hugginggpt.events import AnswerDelta, Event
+from hugginggpt.llm.scripted import ScriptedModel
+from hugginggpt.planning.base import ToolGraph
+from hugginggpt.planning.stage import ToolPlanningStage, to_task_plan
+from hugginggpt.responder import TaskReport
+
+READ_ALOUD = ToolGraph(
+    (
+        {"task": "image-to-text", "arguments": ["note.png"]},
+        {"task": "text-to-speech", "arguments": ["<node-0>"]},
+        {"task": "question-answering", "arguments": ["What is open?", "<node-0>"]},
+    )
+)
+
+
+class FixedPlanner:
+    """A tool planner that returns one graph (or raises), recording what it was asked."""
+
+    name = "fixed"
+
+    def __init__(self, graph: ToolGraph | None) -> None:
+        self.graph = graph
+        self.asked: list[tuple[str, list[str]]] = []
+
+    def plan(self, request: str, tools: ToolSet, files: Sequence[str] = ()) -> ToolGraph:
+        self.asked.append((request, list(files)))
+        if self.graph is None:
+            raise PlanError("no idea")
+        return self.graph
+
+
+def test_tool_graph_becomes_a_task_plan() -> None:
+    assert to_task_plan(READ_ALOUD) == [
+        {"task": "image-to-text", "id": 0, "dep": [-1], "args": {"image": "note.png"}},
+        {"task": "text-to-speech", "id": 1, "dep": [0], "args": {"text": "<GENERATED>-0"}},
+        {"task": "question-answering", "id": 2, "dep": [0], "args": {"text": "What is open?\n<GENERATED>-0"}},
+    ]
+
+
+def test_object_detection_output_feeds_an_image_argument() -> None:
+    graph = ToolGraph(
+        ({"task": "object-detection", "arguments": ["a.jpg"]}, {"task": "image-to-image", "arguments": ["<node-0>"]})
+    )
+    assert to_task_plan(graph)[1]["args"] == {"image": "<GENERATED>-0"}
+
+
+def report(task_id: int, task: str, text: str, files: tuple[str, ...] = (), status: str = "done") -> TaskReport:
+    return TaskReport(task_id, task, {}, f"builtin/{task}", "", status, text, files, None if status == "done" else "x")
+
+
+def test_template_answer_states_only_the_results() -> None:
+    answer = template_answer(
+        "Read note.png aloud",
+        [report(0, "image-to-text", "OPEN 9-5"), report(1, "text-to-speech", "spoke 2.1 s", ("runs/r/t1.wav",))],
+    )
+    assert "- image-to-text (builtin/image-to-text): OPEN 9-5" in answer
+    assert "[file: runs/r/t1.wav]" in answer
+    assert "no model looked at note.png" in template_answer("Read note.png", [], ["note.png"])
+
+
+@pytest.mark.parametrize(
+    ("answer", "bad"),
+    [
+        ("The note says OPEN 9-5 and the audio is in runs/r/t1.wav.", []),
+        ("The shop opens at 10.", ["10"]),
+        ("Maria wrote the note.", ["Maria"]),
+        ("Listen to it in summary.wav", ["summary.wav"]),
+    ],
+)
+def test_invention_check(answer: str, bad: list[str]) -> None:
+    sources = ["Read note.png aloud", "- image-to-text: OPEN 9-5 [file: runs/r/t1.wav]"]
+    assert invented(answer, sources) == bad
+
+
+async def test_phrased_answer_is_kept_only_when_it_invents_nothing() -> None:
+    reports = [report(0, "image-to-text", "OPEN 9-5")]
+    events: list[Event] = []
+    honest = TemplateResponder(ScriptedModel(["The sign says OPEN 9-5."]))
+    assert (await honest.respond("Read it", reports, [], events.append)).text == "The sign says OPEN 9-5."
+    liar = TemplateResponder(ScriptedModel(["The sign says OPEN 9-5, written by Maria in 1999."]))
+    reply = await liar.respond("Read it", reports, [], events.append)
+    assert reply.text.startswith("Here is what the expert models found")
+    assert isinstance(events[-1], AnswerDelta) and events[-1].text == reply.text
+
+
+async def test_embedded_stages_run_the_pipeline_without_a_language_model(tmp_path: Path) -> None:
+    Path("note.png").write_bytes(b"png")
+    planner = FixedPlanner(READ_ALOUD)
+    stages = EmbeddedStages(ScriptedModel([]), ToolPlanningStage(planner), TemplateResponder())
+    experts = RecordingExperts()
+    controller = HuggingGPT(Settings(), stages.model, [experts], stages=stages)
+    result = await controller.run("Read note.png aloud and tell me what is open", [Path("note.png")])
+    assert result.ok and [c.task for c in experts.calls] == ["image-to-text", "text-to-speech", "question-answering"]
+    assert planner.asked == [("Read note.png aloud and tell me what is open", ["note.png"])]
+    assert result.answer.startswith("Here is what the expert models found")
+    trace = json.loads(result.trace_path.read_text())
+    assert trace["usage"]["total"]["calls"] == 0  # no language model was called at all
+
+
+async def test_planner_failure_fails_the_run_cleanly() -> None:
+    stages = EmbeddedStages(ScriptedModel([]), ToolPlanningStage(FixedPlanner(None)), TemplateResponder())
+    controller = HuggingGPT(Settings(), stages.model, [RecordingExperts()], stages=stages)
+    result = await controller.run("do something")
+    assert not result.ok and "the fixed planner found no plan: no idea" in (result.error or "")
