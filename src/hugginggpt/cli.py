@@ -18,6 +18,7 @@ from hugginggpt import __version__
 from hugginggpt.config import Settings
 from hugginggpt.controller import HuggingGPT, RunResult, build_catalog
 from hugginggpt.errors import ConfigError, HuggingGPTError, PlanningFailed
+from hugginggpt.eval.cli import eval_group
 from hugginggpt.events import EventSink
 from hugginggpt.experts import BACKENDS, build_backends
 from hugginggpt.render import ProgressPrinter, json_lines, plan_tree
@@ -233,6 +234,9 @@ def setup(options: Options, check: str | None) -> None:
 def show_config(options: Options) -> None:
     """The effective settings (defaults < config file < environment < flags)."""
     click.echo(json.dumps(options.settings().describe(), indent=2))
+
+
+cli.add_command(eval_group)
 
 
 def _run_async(coro: Coroutine[Any, Any, T]) -> T:

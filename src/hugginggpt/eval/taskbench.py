@@ -425,8 +425,7 @@ def format_report(report: Report) -> str:
         "",
         f"valid plans: {report.valid}/{report.samples} ({report.validity:.1%}); "
         f"{report.errors} raised, {report.invalid_graphs} invalid graphs",
-        "planning latency: "
-        + ("-" if median is None or p95 is None else f"median {median:.1f} ms, p95 {p95:.1f} ms"),
+        "planning latency: " + ("-" if median is None or p95 is None else f"median {median:.1f} ms, p95 {p95:.1f} ms"),
         f"peak RSS: {report.peak_rss_mb:.0f} MB",
         "",
         f"{'target':<24} {'wanted':>12} {'measured':>12}  met",
@@ -461,8 +460,13 @@ def write_predictions(path: Path, samples: Sequence[Sample], predictions: Mappin
         for sample in samples:
             graph = predictions.get(sample.id) or ToolGraph(())
             links = list(graph.links or ToolGraph.links_from_arguments(graph.nodes))
-            row = {"id": sample.id, "task_nodes": list(graph.nodes), "task_links": links}
-            row["result"] = {"task_steps": [], "task_nodes": row["task_nodes"], "task_links": links}
+            nodes = list(graph.nodes)
+            row = {
+                "id": sample.id,
+                "task_nodes": nodes,
+                "task_links": links,
+                "result": {"task_steps": [], "task_nodes": nodes, "task_links": links},
+            }
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
@@ -479,7 +483,7 @@ def read_predictions(path: Path) -> dict[str, ToolGraph | None]:
             continue
         try:
             row = json.loads(line)
-            body = row.get("result", row) if "task_nodes" not in row else row
+            body: dict[str, Any] = row if "task_nodes" in row else row.get("result", {})
             nodes = tuple(body.get("task_nodes") or ())
             links = tuple(body.get("task_links") or ())
             out[str(row["id"])] = ToolGraph(nodes, links) if nodes else None

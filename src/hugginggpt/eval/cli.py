@@ -1,0 +1,201 @@
+"""`hugginggpt eval`: measure planners on benchmark data."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+import click
+
+from hugginggpt.config import Settings
+from hugginggpt.errors import ConfigError
+from hugginggpt.eval.taskbench import (
+    MetricCounts,
+    ProgressCallback,
+    Report,
+    evaluate,
+    format_report,
+    write_predictions,
+)
+from hugginggpt.eval.toolset import Sample, ToolSet, load_samples, split_samples
+from hugginggpt.planning.base import ToolGraph, ToolPlanner
+
+CONTROLLERS = ("fast", "llm", "hybrid", "openai", "scripted")
+
+
+@runtime_checkable
+class _HasSettings(Protocol):
+    """The main group's context object (hugginggpt.cli.Options), named by shape to avoid an import cycle."""
+
+    def settings(self) -> Settings: ...
+
+
+def build_tool_planner(name: str, settings: Settings) -> ToolPlanner:
+    """The planner a `--controller` name stands for. Imports are lazy: each planner pulls in its own
+    dependencies (the local model, an HTTP client) only when it is chosen."""
+    if name in ("fast", "llm", "hybrid"):
+        from hugginggpt.embedded import tool_planner
+        from hugginggpt.llm import build_chat_model
+
+        local = None if name == "fast" else build_chat_model(dataclasses.replace(settings, llm_backend="llamacpp"))
+        return tool_planner(name, local)
+    from hugginggpt.planning.llm import LlmToolPlanner
+
+    if name == "openai":
+        from hugginggpt.llm.openai_compat import OpenAIChatModel
+
+        return LlmToolPlanner(OpenAIChatModel.from_settings(settings))
+    if name == "scripted":
+        from hugginggpt.llm.scripted import ScriptedModel
+
+        if settings.llm_script is None:
+            raise ConfigError("the scripted controller needs HUGGINGGPT_LLM_SCRIPT, a JSON list of replies")
+        return LlmToolPlanner(ScriptedModel.from_file(settings.llm_script))
+    raise ConfigError(f"unknown controller {name!r}; choose one of {', '.join(CONTROLLERS)}")
+
+
+@click.group("eval")
+def eval_group() -> None:
+    """Measure planners on benchmark data."""
+
+
+@eval_group.command()
+@click.option(
+    "--data",
+    "data_dir",
+    required=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="A TaskBench-format folder: data.json, tool_desc.json, optional graph_desc.json.",
+)
+@click.option(
+    "--controller",
+    type=click.Choice(CONTROLLERS),
+    default="hybrid",
+    show_default=True,
+    help="fast: embedded planner; llm: the local model; hybrid: both; openai: an OpenAI-compatible server "
+    "(--base-url, --model); scripted: replies from HUGGINGGPT_LLM_SCRIPT.",
+)
+@click.option(
+    "--split",
+    type=click.Choice(["dev", "test", "all"]),
+    default="test",
+    show_default=True,
+    help="Which part of the fixed split to measure (all: the development part, then the test part).",
+)
+@click.option("--limit", type=click.IntRange(min=1), help="Only the first N samples of each part.")
+@click.option(
+    "--predictions",
+    "predictions_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the plans here, as TaskBench JSON Lines.",
+)
+@click.option("--json", "json_file", type=click.Path(dir_okay=False, path_type=Path), help="Write the report here.")
+@click.option("--seed", default="hugginggpt", show_default=True, help="Seed of the development / test split.")
+@click.pass_context
+def taskbench(
+    ctx: click.Context,
+    data_dir: Path,
+    controller: str,
+    split: str,
+    limit: int | None,
+    predictions_file: Path | None,
+    json_file: Path | None,
+    seed: str,
+) -> None:
+    """Plan every request of a TaskBench-format folder and report node, edge and argument F1, plan
+    validity and planning latency (the report on stdout, progress on stderr)."""
+    tools = ToolSet.load(data_dir)
+    samples, skipped = load_samples(data_dir / "data.json")
+    if not samples:
+        raise ConfigError(f"{data_dir / 'data.json'} has no usable sample")
+    _say(f"{data_dir / 'data.json'}: {len(samples)} samples, {len(skipped)} lines skipped")
+    for note in skipped[:10]:
+        _say(f"  skipped {note}")
+    if len(skipped) > 10:
+        _say(f"  ... and {len(skipped) - 10} more")
+    dev, test = split_samples(samples, seed=seed)
+    parts = {"dev": dev, "test": test}
+    chosen = {name: part[:limit] for name, part in parts.items() if split in (name, "all") and part}
+    for name in ("dev", "test"):
+        if split in (name, "all") and not parts[name]:
+            _say(f"the {name} part is empty (a small data set?)")
+    if not chosen:
+        raise ConfigError(f"no sample to measure in the {split} part; try --split all")
+
+    # Under the main group the context object carries its --config / --model flags; alone, the environment.
+    settings = ctx.obj.settings() if isinstance(ctx.obj, _HasSettings) else Settings.load()
+    planner = build_tool_planner(controller, settings)
+    _say(f"planner {getattr(planner, 'name', controller)}; tools: {len(tools.tools)}; " + _sizes(chosen, parts))
+
+    reports: dict[str, Report] = {}
+    for name, part in chosen.items():
+        with _progress(name) as on_progress:
+            reports[name] = evaluate(planner, part, tools, on_progress=on_progress, label=name)
+    click.echo("\n\n".join(format_report(r) for r in reports.values()))
+
+    if predictions_file is not None:
+        predictions: dict[str, ToolGraph | None] = {}
+        for report in reports.values():
+            predictions.update(report.predictions)
+        every: list[Sample] = [s for part in chosen.values() for s in part]
+        write_predictions(predictions_file, every, predictions)
+        _say(f"predictions: {predictions_file}")
+    if json_file is not None:
+        body = {
+            "data": str(data_dir),
+            "controller": controller,
+            "seed": seed,
+            "skipped": skipped,
+            "reports": {name: r.to_dict() for name, r in reports.items()},
+        }
+        json_file.write_text(json.dumps(body, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        _say(f"report: {json_file}")
+
+
+def _sizes(chosen: dict[str, list[Sample]], parts: dict[str, list[Sample]]) -> str:
+    return ", ".join(f"{name}: {len(chosen[name])} of {len(parts[name])} samples" for name in chosen)
+
+
+@contextmanager
+def _progress(label: str) -> Iterator[ProgressCallback]:
+    """A progress bar on a terminal; elsewhere (logs, CI) a line every few samples."""
+    if sys.stderr.isatty():
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=Console(stderr=True),
+            transient=True,
+        ) as bar:
+            task = bar.add_task(label, total=None)
+
+            def update(done: int, total: int, running: MetricCounts) -> None:
+                bar.update(task, completed=done, total=total, description=f"{label} {_running(running)}")
+
+            yield update
+        return
+
+    def line(done: int, total: int, running: MetricCounts) -> None:
+        every = max(1, min(50, total // 10))
+        if done % every == 0 or done == total:
+            _say(f"{label}: {done}/{total} {_running(running)}")
+
+    yield line
+
+
+def _running(counts: MetricCounts) -> str:
+    f1 = counts.node.f1
+    return "node F1 " + ("-" if f1 is None else f"{f1 * 100:.1f}")
+
+
+def _say(text: str) -> None:
+    click.echo(text, err=True)
