@@ -35,8 +35,9 @@ class Options:
     config: Path | None
     overrides: dict[str, Any]
 
-    def settings(self) -> Settings:
-        return Settings.load(config_file=self.config, **self.overrides)
+    def settings(self, **more: Any) -> Settings:
+        """The settings, with this command's own options (`more`) over the group's."""
+        return Settings.load(config_file=self.config, **{**self.overrides, **more})
 
 
 files_option = click.option(
@@ -46,6 +47,13 @@ files_option = click.option(
     multiple=True,
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="A file the request refers to (image, audio, video); repeatable.",
+)
+
+
+executor_option = click.option(
+    "--executor",
+    type=click.Choice(["local", "ray"]),
+    help="Where experts run: in this process, or on the Ray cluster at HUGGINGGPT_RAY_ADDRESS [HUGGINGGPT_EXECUTOR].",
 )
 
 
@@ -104,10 +112,18 @@ def cli(
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="Execute this plan (JSON, as `hugginggpt plan` prints it) instead of asking the controller for one.",
 )
+@executor_option
 @click.pass_obj
-def run(options: Options, request: str, files: tuple[Path, ...], as_json: bool, plan_file: Path | None) -> None:
+def run(
+    options: Options,
+    request: str,
+    files: tuple[Path, ...],
+    as_json: bool,
+    plan_file: Path | None,
+    executor: str | None,
+) -> None:
     """Plan, select models, execute and answer REQUEST."""
-    controller = HuggingGPT.from_settings(options.settings())
+    controller = HuggingGPT.from_settings(options.settings(executor=executor))
     sink: EventSink = json_lines(sys.stdout) if as_json else ProgressPrinter()
     given = plan_file.read_text(encoding="utf-8") if plan_file else None
     result = _run_async(controller.run(request, files, emit=sink, plan=given))

@@ -50,6 +50,8 @@ class Settings:
     expert_workers: int = 2  # models running at once (they are CPU-bound)
     max_input_mb: float = 100.0  # larger input files are refused
     # files
+    executor: str = "local"  # local: experts run in this process | ray: on the Ray cluster at ray_address
+    ray_address: str | None = None  # "auto", "ray://host:10001" or a head's address; None: start or join a local one
     runs_dir: Path = Path("runs")
     catalog_path: Path | None = None  # a JSONL catalog replacing the bundled snapshot
 
@@ -86,6 +88,7 @@ class Settings:
             "answer_style": ("template", "llm"),
             "llm_structured": ("auto", "on", "off"),
             "selection": ("llm", "top"),
+            "executor": ("local", "ray"),
         }
         for name, allowed in choices.items():
             if getattr(self, name) not in allowed:
