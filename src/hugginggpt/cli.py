@@ -245,6 +245,26 @@ def setup(options: Options, check: str | None) -> None:
     Console().print(table)
 
 
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
+@executor_option
+@click.pass_obj
+def serve(options: Options, host: str, port: int, executor: str | None) -> None:
+    """The HTTP API (OpenAI-style chat, runs with live events) and the web page at http://HOST:PORT/."""
+    try:
+        import uvicorn
+
+        from hugginggpt.server import create_app
+    except ImportError as exc:
+        raise ConfigError("the server needs the `server` extra: .venv/bin/pip install -e '.[server]'") from exc
+    settings = options.settings(executor=executor)
+    if not settings.api_keys and host not in ("127.0.0.1", "localhost", "::1"):
+        click.echo(f"warning: no API key is set; anyone who can reach {host}:{port} can run requests "
+                   "(set HUGGINGGPT_API_KEYS)", err=True)  # fmt: skip
+    uvicorn.run(create_app(settings), host=host, port=port)
+
+
 @cli.command("config")
 @click.pass_obj
 def show_config(options: Options) -> None:

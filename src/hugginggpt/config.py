@@ -54,6 +54,8 @@ class Settings:
     ray_address: str | None = None  # "auto", "ray://host:10001" or a head's address; None: start or join a local one
     runs_dir: Path = Path("runs")
     catalog_path: Path | None = None  # a JSONL catalog replacing the bundled snapshot
+    # HTTP API
+    api_keys: tuple[str, ...] = ()  # bearer tokens the server accepts; empty: no key needed
 
     @classmethod
     def load(
@@ -103,6 +105,8 @@ class Settings:
         out = {f.name: getattr(self, f.name) for f in fields(self)}
         if out["llm_api_key"]:
             out["llm_api_key"] = "***"
+        if out["api_keys"]:
+            out["api_keys"] = ("***",) * len(out["api_keys"])
         return {k: str(v) if isinstance(v, Path) else list(v) if isinstance(v, tuple) else v for k, v in out.items()}
 
 

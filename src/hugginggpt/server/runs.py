@@ -1,0 +1,254 @@
+"""The runs a server started. Each executes on the run loop, detached from the request that started
+it (a client that goes away neither stops it nor loses its results), and keeps its events so that
+any number of clients, late or reconnecting, can replay them from any point."""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import copy
+import os
+import secrets
+import time
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from hugginggpt.controller import HuggingGPT, RunResult
+from hugginggpt.errors import HuggingGPTError
+from hugginggpt.events import Event, EventSink
+from hugginggpt.llm.base import Message, Reply, Usage
+from hugginggpt.planner import PlanOutcome
+from hugginggpt.responder import TaskReport
+from hugginggpt.server.run_loop import RunLoop
+from hugginggpt.session import ChatSession
+
+TERMINAL = ("run_finished", "run_failed")
+KEEP_RUNS = 1000  # finished runs (and idle conversations) kept in memory; their folders stay on disk
+
+
+class NotFound(HuggingGPTError):
+    """No such run, conversation or file for this caller (another key's runs look absent too)."""
+
+
+class Busy(HuggingGPTError):
+    """The conversation is still answering its previous request."""
+
+
+@dataclass
+class Run:
+    owner: str | None
+    request: str
+    conversation_id: str | None
+    runs_dir: Path
+    id: str = ""  # known from the run's first event
+    created: float = field(default_factory=time.time)
+    events: list[dict[str, Any]] = field(default_factory=list)
+    status: str = "running"  # running | finished | failed
+    answer: str | None = None
+    error: str | None = None
+    result: RunResult | None = None
+    _changed: asyncio.Event = field(default_factory=asyncio.Event, repr=False)
+    _done: asyncio.Event = field(default_factory=asyncio.Event, repr=False)
+
+    @property
+    def run_dir(self) -> Path:
+        return self.runs_dir / self.id
+
+    @property
+    def done(self) -> bool:
+        return self._done.is_set()
+
+    def url(self, path: str) -> str:
+        return f"/v1/runs/{self.id}/files/{path}"
+
+    def publish(self, event: dict[str, Any]) -> None:
+        if not self.id:
+            self.id = event["run_id"]
+        if event.get("files"):
+            event["urls"] = [self.url(self._relative(f)) for f in event["files"]]
+        if event["type"] == "run_finished":
+            self.status, self.answer = "finished", event["answer"]
+        elif event["type"] == "run_failed":
+            self.status, self.error = "failed", event["error"]
+        self.events.append(event)
+        self._wake()
+
+    def finish(self) -> None:
+        self._done.set()
+        self._wake()
+
+    def _wake(self) -> None:
+        self._changed.set()
+        self._changed = asyncio.Event()
+
+    def _relative(self, shown: str) -> str:
+        # Events show paths relative to the working folder (runs/<id>/t0-x.png) or, for a run_started
+        # event, the input's name; both are relative to the run folder in its URL.
+        absolute = os.path.abspath(shown)
+        base = os.path.abspath(self.run_dir)
+        if absolute.startswith(base + os.sep):
+            return absolute[len(base) + 1 :]
+        return "inputs/" + Path(shown).name
+
+    async def follow(self, start: int = 0, keepalive: float = 15.0) -> AsyncIterator[tuple[int, dict[str, Any]] | None]:
+        """(index, event) from `start` on, as they come, until the run is over; None after `keepalive`
+        seconds without one (so a stream can prove it is alive through proxies)."""
+        sent = start
+        while True:
+            while sent < len(self.events):
+                yield sent, self.events[sent]
+                sent += 1
+            if self.done:
+                return
+            try:
+                await asyncio.wait_for(self._changed.wait(), keepalive)
+            except TimeoutError:
+                yield None
+
+    async def wait(self) -> None:
+        await self._done.wait()
+
+    def file(self, relative: str) -> Path:
+        """A file inside this run's folder; anything else (`..`, absolute paths, links leading out,
+        folders) is reported as absent."""
+        base = self.run_dir.resolve()
+        target = (base / relative).resolve()
+        if not target.is_relative_to(base) or not target.is_file():
+            raise NotFound(f"run {self.id} has no file {relative!r}; GET /v1/runs/{self.id}/files lists its files")
+        return target
+
+    def files(self) -> list[str]:
+        if not self.run_dir.is_dir():
+            return []
+        return sorted(str(p.relative_to(self.run_dir)) for p in self.run_dir.rglob("*") if p.is_file())
+
+
+@dataclass
+class Conversation:
+    owner: str | None
+    session: ChatSession = field(default_factory=ChatSession)
+    busy: bool = False
+
+
+class _NoAnswer:
+    """The response stage of a results-only run: the caller wants the task results, not prose."""
+
+    async def respond(
+        self,
+        request: str,
+        reports: list[TaskReport],
+        history: list[Message],
+        emit: EventSink,
+        files: Sequence[str] = (),
+    ) -> Reply:
+        return Reply(text="", usage=Usage())
+
+
+class RunManager:
+    def __init__(self, controller: HuggingGPT, keep: int = KEEP_RUNS) -> None:
+        self.controller = controller
+        # The controller holds no per-run state, so a shallow copy can share every stage but one.
+        self._results_only = copy.copy(controller)
+        self._results_only.responder = _NoAnswer()
+        self._keep = keep
+        self._runs: dict[str, Run] = {}
+        self._conversations: dict[str, Conversation] = {}
+        self._watchers: set[asyncio.Task[None]] = set()
+        self._loop = RunLoop()
+
+    def start(self) -> None:
+        self._loop.start()
+
+    def stop(self) -> None:
+        self._loop.stop()
+
+    @property
+    def active(self) -> int:
+        return sum(not run.done for run in self._runs.values())
+
+    def get(self, run_id: str, owner: str | None) -> Run:
+        run = self._runs.get(run_id)
+        if run is None or run.owner != owner:
+            raise NotFound(f"no run {run_id!r}; runs are known by the id that POST /v1/runs returned")
+        return run
+
+    def conversation(self, conversation_id: str | None, owner: str | None) -> tuple[str, Conversation]:
+        """The conversation with this id, or a new one (with this id, or a fresh one when None)."""
+        cid = conversation_id or secrets.token_hex(8)
+        found = self._conversations.get(cid)
+        if found is None:
+            found = self._conversations[cid] = Conversation(owner)
+        elif found.owner != owner:
+            raise NotFound(f"no conversation {cid!r}; leave conversation_id out to start one")
+        return cid, found
+
+    async def create(
+        self,
+        request: str,
+        files: Sequence[Path],
+        owner: str | None,
+        conversation_id: str | None = None,
+        session: ChatSession | None = None,
+        plan: str | None = None,
+        results_only: bool = False,
+    ) -> Run:
+        """Start a run and return it once it has an id (its inputs are then copied: the caller may
+        delete `files`). With `conversation_id`, the run continues that conversation; else `session`
+        (earlier turns given by the client) or none."""
+        conversation: Conversation | None = None
+        if conversation_id is not None:
+            _, conversation = self.conversation(conversation_id, owner)
+            if conversation.busy:
+                raise Busy(f"conversation {conversation_id} is still answering; send the next request when it is done")
+            conversation.busy = True
+            session = conversation.session
+        run = Run(owner, request, conversation_id, self.controller.settings.runs_dir)
+        http_loop = asyncio.get_running_loop()
+
+        def sink(event: Event) -> None:  # called on the run loop
+            http_loop.call_soon_threadsafe(run.publish, event.to_dict())
+
+        controller = self._results_only if results_only else self.controller
+        future = self._loop.submit(controller.run(request, files, session=session, emit=sink, plan=plan))
+        watcher = asyncio.create_task(self._watch(run, future, conversation))
+        self._watchers.add(watcher)
+        watcher.add_done_callback(self._watchers.discard)
+        await self._first_event(run)
+        self._runs[run.id] = run
+        self._forget_old()
+        return run
+
+    async def plan(self, request: str, files: Sequence[Path], session: ChatSession) -> PlanOutcome:
+        """Planning only (no run folder); on the run loop like runs."""
+        return await asyncio.wrap_future(self._loop.submit(self.controller.plan(request, files, session)))
+
+    async def _watch(self, run: Run, future: concurrent.futures.Future[RunResult], conv: Conversation | None) -> None:
+        try:
+            run.result = await asyncio.wrap_future(future)
+        except Exception as exc:  # a bug, not a failed run (those end normally): tell the clients
+            error = f"internal error: {exc!r}"
+            if run.id:
+                run.publish({"type": "run_failed", "run_id": run.id, "error": error})
+            else:
+                run.status, run.error = "failed", error
+        finally:
+            if conv is not None:
+                conv.busy = False
+            run.finish()
+
+    @staticmethod
+    async def _first_event(run: Run) -> None:
+        async for _ in run.follow(keepalive=60.0):
+            if run.id:
+                return
+        raise HuggingGPTError(f"the run could not start: {run.error}")
+
+    def _forget_old(self) -> None:
+        for run_id in list(self._runs)[: max(len(self._runs) - self._keep, 0)]:
+            if self._runs[run_id].done:
+                del self._runs[run_id]
+        for cid in list(self._conversations)[: max(len(self._conversations) - self._keep, 0)]:
+            if not self._conversations[cid].busy:
+                del self._conversations[cid]

@@ -1,0 +1,354 @@
+"""The HTTP API over real HTTP on 127.0.0.1: runs with uploads, events, traces, files, keys, limits."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import fnmatch
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+from jsonschema import Draft202012Validator
+
+from hugginggpt.experts.echo import EchoExperts, write_png
+from live_server import FilePlanner, free_port, live_server
+
+EXPECTED_ORDER = [
+    "run_started", "stage_started", "plan_ready", "stage_started", "model_chosen", "model_chosen",
+    "stage_started", "task_started", "task_finished", "task_started", "task_finished", "stage_started",
+    "run_finished",
+]  # fmt: skip
+
+
+def png(name: str = "e1.png") -> Path:
+    path = Path(name)
+    write_png(path)
+    return path
+
+
+def events(
+    client: httpx.Client, run_id: str, headers: dict[str, str] | None = None
+) -> list[tuple[int, dict[str, Any]]]:
+    """(SSE id, event) of a run's stream, read to its end."""
+    out: list[tuple[int, dict[str, Any]]] = []
+    event_id = -1
+    with client.stream("GET", f"/v1/runs/{run_id}/events", headers=headers) as response:
+        assert response.status_code == 200 and response.headers["content-type"].startswith("text/event-stream")
+        for line in response.iter_lines():
+            if line.startswith("id: "):
+                event_id = int(line[4:])
+            elif line.startswith("data: "):
+                out.append((event_id, json.loads(line[6:])))
+    return out
+
+
+def start(client: httpx.Client, request: str, *paths: Path, **form: str) -> dict[str, Any]:
+    files = [("files", (p.name, p.read_bytes(), "application/octet-stream")) for p in paths]
+    response = client.post("/v1/runs", data={"request": request, **form}, files=files)
+    assert response.status_code == 201, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def test_run_with_an_uploaded_image_end_to_end() -> None:
+    with live_server() as url, httpx.Client(base_url=url, timeout=30) as client:
+        run = start(client, "Describe e1.png and read it aloud", png())
+        assert run["status"] == "running" and run["links"]["events"] == f"/v1/runs/{run['id']}/events"
+        stream = events(client, run["id"])
+        kinds = [e["type"] for _, e in stream if e["type"] != "answer_delta"]
+        assert kinds == EXPECTED_ORDER
+        assert [i for i, _ in stream] == list(range(len(stream)))  # ids are the events' indexes
+        finished = [e for _, e in stream if e["type"] == "task_finished"]
+        assert finished[0]["model"] == "org/image-to-text-model"
+        (wav_url,) = finished[1]["urls"]
+        assert wav_url == f"/v1/runs/{run['id']}/files/t1-text-to-speech.wav"
+        answer = "".join(e["text"] for _, e in stream if e["type"] == "answer_delta")
+        assert answer.startswith("Here is what the experts found.") and stream[-1][1]["answer"] == answer
+
+        wav = client.get(wav_url)
+        assert (
+            wav.status_code == 200 and wav.content == (Path("runs") / run["id"] / "t1-text-to-speech.wav").read_bytes()
+        )
+        uploaded = client.get(f"/v1/runs/{run['id']}/files/inputs/e1.png")
+        assert uploaded.content == Path("e1.png").read_bytes()
+        listed = {f["path"] for f in client.get(f"/v1/runs/{run['id']}/files").json()}
+        assert {"inputs/e1.png", "t1-text-to-speech.wav", "trace.json"} <= listed
+
+        trace = client.get(f"/v1/runs/{run['id']}/trace").json()
+        assert trace["status"] == "finished" and trace["files"] == ["e1.png"] and trace["answer"] == answer
+        assert [t["status"] for t in trace["tasks"]] == ["done", "done"]
+        info = client.get(f"/v1/runs/{run['id']}").json()
+        assert info["status"] == "finished" and info["answer"] == answer and info["events"] == len(stream)
+
+
+def test_late_and_reconnecting_clients_replay_the_events() -> None:
+    with live_server() as url, httpx.Client(base_url=url, timeout=30) as client:
+        run = start(client, "Describe e1.png", png())
+        first = events(client, run["id"])
+        assert events(client, run["id"]) == first  # a second client gets the same stream
+        resumed = events(client, run["id"], headers={"Last-Event-ID": "4"})
+        assert resumed == first[5:]
+        after = client.get(f"/v1/runs/{run['id']}/events", params={"after": len(first) - 2})
+        assert after.text.count("data: ") == 1 and '"run_finished"' in after.text
+
+
+def test_a_client_that_disconnects_does_not_stop_the_run() -> None:
+    slow = EchoExperts(delay={"text-to-speech": 0.5})
+    with live_server(experts=slow) as url, httpx.Client(base_url=url, timeout=30) as client:
+        run = start(client, "Describe e1.png, read it aloud", png())
+        with client.stream("GET", f"/v1/runs/{run['id']}/events") as response:
+            next(response.iter_lines())  # one event, then the client goes away
+        stream = events(client, run["id"])  # comes back later: the run went on
+        assert stream[-1][1]["type"] == "run_finished"
+        assert client.get(f"/v1/runs/{run['id']}/files/t1-text-to-speech.wav").status_code == 200
+
+
+def test_a_conversation_keeps_earlier_files_usable() -> None:
+    with live_server() as url, httpx.Client(base_url=url, timeout=30) as client:
+        first = start(client, "Describe e1.png", png())
+        events(client, first["id"])
+        second = start(client, "And again, the same picture", conversation_id=first["conversation_id"])
+        stream = events(client, second["id"])
+        assert stream[0][1]["files"] == []  # nothing uploaded this turn ...
+        plan = next(e for _, e in stream if e["type"] == "plan_ready")
+        assert plan["tasks"][0]["args"] == {"image": "e1.png"}  # ... yet the first turn's image was used
+        assert stream[-1][1]["type"] == "run_finished"
+
+
+def test_api_keys() -> None:
+    with live_server(api_keys=("key-a", "key-b")) as url, httpx.Client(base_url=url, timeout=30) as client:
+        for method, path in [("POST", "/v1/runs"), ("POST", "/v1/chat/completions"), ("POST", "/hugginggpt"),
+                             ("GET", "/v1/models"), ("GET", "/v1/experts")]:  # fmt: skip
+            response = client.request(method, path)
+            assert response.status_code == 401, path
+            assert response.headers["www-authenticate"] == "Bearer"
+            assert "Authorization: Bearer" in response.json()["detail"]
+        assert client.get("/v1/models", headers={"Authorization": "Bearer wrong"}).status_code == 401
+        assert client.get("/health").status_code == 200  # needs no key
+
+        a = {"Authorization": "Bearer key-a"}
+        response = client.post(
+            "/v1/runs", data={"request": "Describe e1.png"}, files={"files": png().open("rb")}, headers=a
+        )
+        assert response.status_code == 201
+        run_id = response.json()["id"]
+        assert events(client, run_id, headers=a)[-1][1]["type"] == "run_finished"
+        b = {"Authorization": "Bearer key-b"}  # another key's runs look absent
+        assert client.get(f"/v1/runs/{run_id}", headers=b).status_code == 404
+        assert client.get(f"/v1/runs/{run_id}/files/inputs/e1.png", headers=b).status_code == 404
+        assert client.get(f"/v1/runs/{run_id}/files/inputs/e1.png", headers=a).status_code == 200
+
+
+def test_upload_limits() -> None:
+    with live_server(max_input_mb=0.01) as url, httpx.Client(base_url=url, timeout=30) as client:
+        big = Path("big.png")
+        big.write_bytes(b"\x89PNG" + b"\x00" * 20_000)  # over 0.01 MiB
+        response = client.post("/v1/runs", data={"request": "Describe big.png"}, files={"files": big.open("rb")})
+        assert response.status_code == 413 and "HUGGINGGPT_MAX_INPUT_MB" in response.json()["detail"]
+        huge = client.post(
+            "/v1/runs", content=b"x" * 2_000_000, headers={"content-type": "multipart/form-data; boundary=x"}
+        )
+        assert huge.status_code == 413  # refused on its declared length, before reading it
+
+        response = client.post("/v1/runs", data={"request": "Run it"}, files={"files": ("tool.exe", b"MZ")})
+        assert response.status_code == 415 and "images, audio, video and text" in response.json()["detail"]
+        inline = {"type": "image_url", "image_url": {"url": "data:image/png;base64," + "A" * 30_000}}
+        chat = client.post("/v1/chat/completions", json={"messages": [{"role": "user", "content": [inline]}]})
+        assert chat.status_code == 413
+
+
+def test_a_run_cannot_read_other_files() -> None:
+    with live_server() as url, httpx.Client(base_url=url, timeout=30) as client:
+        text_run = start(client, "Write a poem")
+        image_run = start(client, "Describe e1.png", png())
+        for run in (text_run, image_run):
+            events(client, run["id"])
+        base = f"/v1/runs/{text_run['id']}/files"
+        assert client.get(f"{base}/t1-text-to-speech.wav").status_code == 404  # the other run's output
+        secret = Path("secret.txt").resolve()
+        secret.write_text("not for clients")
+        (Path("runs") / text_run["id"] / "link.txt").symlink_to(secret)
+        attempts = [
+            f"{base}/%2E%2E%2F{image_run['id']}%2Ft1-text-to-speech.wav",
+            f"{base}/..%2F..%2Fsecret.txt",
+            f"{base}/%2F{str(secret).lstrip('/').replace('/', '%2F')}",
+            f"{base}/link.txt",  # a link inside the folder that leads out of it
+            f"{base}/inputs",  # a folder
+        ]
+        for attempt in attempts:
+            response = client.get(attempt)
+            assert response.status_code == 404, attempt
+            assert "not for clients" not in response.text
+        assert raw_get(url, f"{base}/../../{image_run['id']}/t1-text-to-speech.wav").startswith(b"HTTP/1.1 404")
+
+
+def raw_get(url: str, path: str) -> bytes:
+    """A GET with the path sent as it is (HTTP clients remove `..` segments before sending)."""
+    host, port = url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port))) as conn:
+        conn.sendall(f"GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode())
+        return conn.recv(65536)
+
+
+def test_openai_client_chat_completions() -> None:
+    from openai import OpenAI
+
+    image = "data:image/png;base64," + base64.b64encode(png().read_bytes()).decode()
+    messages: Any = [
+        {"role": "system", "content": "ignored"},
+        {"role": "user", "content": "Hello"},
+        {"role": "assistant", "content": "Hi, what shall I do?"},
+        {"role": "user", "content": [{"type": "text", "text": "Describe this"}, {"type": "image_url", "image_url": {"url": image}}]},
+    ]  # fmt: skip
+    with live_server(api_keys=("k",)) as url:
+        client = OpenAI(base_url=url + "/v1", api_key="k", max_retries=0)
+        assert [m.id for m in client.models.list()] == ["hugginggpt"]
+        completion = client.chat.completions.create(model="hugginggpt", messages=messages)
+        answer = completion.choices[0].message.content or ""
+        assert answer.startswith("Here is what the experts found.") and "t1-text-to-speech.wav" in answer
+        assert completion.usage is not None and completion.usage.total_tokens > 0
+        run_id = completion.id.removeprefix("chatcmpl-")
+        trace = httpx.get(f"{url}/v1/runs/{run_id}/trace", headers={"Authorization": "Bearer k"}).json()
+        assert trace["files"] == ["upload-1.png"] and trace["plan"][0]["args"] == {"image": "upload-1.png"}
+
+        stream = client.chat.completions.create(model="hugginggpt", messages=messages, stream=True)
+        pieces = [chunk.choices[0].delta.content or "" for chunk in stream if chunk.choices]
+        assert "".join(pieces).startswith("Here is what the experts found.") and len(pieces) > 3
+
+
+def test_original_server_endpoints() -> None:
+    messages = {"messages": [{"role": "user", "content": "Write a haiku"}]}
+    with live_server() as url, httpx.Client(base_url=url, timeout=30) as client:
+        answer = client.post("/hugginggpt", json=messages).json()
+        assert set(answer) == {"message"} and answer["message"].startswith("Here is what the experts found.")
+        planned = client.post("/tasks", json=messages).json()
+        assert planned == {
+            "task": [{"task": "text-generation", "id": 0, "dep": [-1], "args": {"text": "Write a haiku"}}]
+        }
+        results = client.post("/results", json=messages).json()
+        assert list(results) == ["result"] and results["result"]["0"]["status"] == "done"
+        assert results["result"]["0"]["output"].startswith("[echo of text-generation")
+        assert client.post("/tasks", json={"messages": []}).status_code == 422
+
+
+async def test_fifty_concurrent_runs_all_complete() -> None:
+    png()
+    with live_server(experts=EchoExperts(delay=0.05)) as url:
+        async with httpx.AsyncClient(base_url=url, timeout=60) as client:
+
+            async def one(n: int) -> str:
+                files = {"files": ("e1.png", Path("e1.png").read_bytes())} if n % 2 else None
+                created = await client.post("/v1/runs", data={"request": f"request {n}"}, files=files)
+                assert created.status_code == 201, created.text
+                last = ""
+                async with client.stream("GET", f"/v1/runs/{created.json()['id']}/events") as response:
+                    async for line in response.aiter_lines():
+                        if line.startswith("data: "):
+                            last = json.loads(line[6:])["type"]
+                return last
+
+            ends = await asyncio.gather(*(one(n) for n in range(50)))
+            assert ends == ["run_finished"] * 50
+            assert (await client.get("/health")).json()["active_runs"] == 0
+    assert len(list(Path("runs").iterdir())) == 50
+
+
+def test_openapi_schema_describes_the_running_app() -> None:
+    """Every response the app gives below is declared in /openapi.json, and JSON bodies validate."""
+    with live_server(api_keys=("k",)) as url, httpx.Client(base_url=url, timeout=30) as client:
+        spec = client.get("/openapi.json").json()
+        auth = {"Authorization": "Bearer k"}
+
+        def check(response: httpx.Response, template: str) -> None:
+            method = response.request.method.lower()
+            operation = spec["paths"][template][method]
+            declared = operation["responses"].get(str(response.status_code))
+            assert declared is not None, f"{method} {template} answered {response.status_code}, not in the schema"
+            content_type = response.headers["content-type"].split(";")[0]
+            assert any(fnmatch.fnmatch(content_type, declared_type) for declared_type in declared["content"]), (
+                f"{method} {template}: {content_type} not declared"
+            )
+            if content_type == "application/json":
+                schema = {"$ref": declared["content"][content_type]["schema"]["$ref"], "components": spec["components"]} \
+                    if "$ref" in declared["content"][content_type]["schema"] \
+                    else {**declared["content"][content_type]["schema"], "components": spec["components"]}  # fmt: skip
+                Draft202012Validator(schema).validate(response.json())
+
+        created = client.post(
+            "/v1/runs", data={"request": "Describe e1.png"}, files={"files": png().open("rb")}, headers=auth
+        )
+        check(created, "/v1/runs")
+        run = created.json()
+        events_response = client.get(f"/v1/runs/{run['id']}/events", headers=auth)
+        check(events_response, "/v1/runs/{run_id}/events")
+        for path, template in [
+            (f"/v1/runs/{run['id']}", "/v1/runs/{run_id}"),
+            (f"/v1/runs/{run['id']}/trace", "/v1/runs/{run_id}/trace"),
+            (f"/v1/runs/{run['id']}/files", "/v1/runs/{run_id}/files"),
+            (f"/v1/runs/{run['id']}/files/inputs/e1.png", "/v1/runs/{run_id}/files/{path}"),
+            (f"/v1/runs/{run['id']}/files/nope", "/v1/runs/{run_id}/files/{path}"),
+            ("/v1/runs/nope", "/v1/runs/{run_id}"),
+            ("/v1/experts?task=object-detection&limit=3", "/v1/experts"),
+            ("/v1/experts?task=nonsense", "/v1/experts"),
+            ("/v1/models", "/v1/models"),
+            ("/health", "/health"),
+        ]:
+            check(client.get(path, headers=auth), template)
+        check(client.get("/v1/models"), "/v1/models")  # 401
+        check(
+            client.post("/v1/runs", data={"request": "x"}, files={"files": ("tool.exe", b"MZ")}, headers=auth),
+            "/v1/runs",
+        )
+        messages = {"messages": [{"role": "user", "content": "Write a haiku"}]}
+        check(client.post("/v1/chat/completions", json=messages, headers=auth), "/v1/chat/completions")
+        check(
+            client.post("/v1/chat/completions", json={**messages, "stream": True}, headers=auth), "/v1/chat/completions"
+        )
+        for legacy in ("/hugginggpt", "/tasks", "/results"):
+            check(client.post(legacy, json=messages, headers=auth), legacy)
+        check(client.post("/tasks", json={"messages": []}, headers=auth), "/tasks")
+
+        for template, operations in spec["paths"].items():  # every documented operation is served
+            path = template.replace("{run_id}", run["id"]).replace("{path}", "inputs/e1.png")
+            for method in operations:
+                response = client.request(method, path, headers=auth)
+                assert response.status_code != 405 and response.text != '{"detail":"Not Found"}', (method, path)
+
+
+def test_serve_command_and_lazy_imports() -> None:
+    lazy = "import sys, hugginggpt.cli; assert not {'fastapi', 'uvicorn'} & set(sys.modules)"
+    subprocess.run([sys.executable, "-c", lazy], check=True)
+    Path("script.json").write_text(json.dumps([json.dumps(FilePlanner.plan("Write\n\nFiles: none")), "Done."]))
+    env = {
+        **os.environ,
+        "HUGGINGGPT_LLM_SCRIPT": "script.json",
+        "HUGGINGGPT_EXPERTS": "echo",
+        "HUGGINGGPT_SELECTION": "top",
+    }
+    port = free_port()
+    exe = Path(sys.executable).with_name("hugginggpt")
+    server = subprocess.Popen([str(exe), "serve", "--port", str(port)], env=env, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                health = httpx.get(f"http://127.0.0.1:{port}/health")
+                break
+            except httpx.ConnectError:
+                assert server.poll() is None and time.monotonic() < deadline, "hugginggpt serve did not start"
+                time.sleep(0.1)
+        assert health.json()["experts"] == ["echo"] and health.json()["controller"] == "scripted:script.json"
+        answer = httpx.post(
+            f"http://127.0.0.1:{port}/hugginggpt", json={"messages": [{"role": "user", "content": "Write"}]}
+        )
+        assert answer.json()["message"].startswith("Done.")
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
