@@ -190,13 +190,16 @@ def chat(options: Options, files: tuple[Path, ...]) -> None:
             pending = []
 
 
-@cli.command()
+@cli.group(invoke_without_command=True)
 @click.option("--task", type=click.Choice(list(TASK_TYPES)), help="Only models of this task type.")
 @click.option("--limit", type=int, default=10, show_default=True, help="Models per task.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON lines.")
-@click.pass_obj
-def models(options: Options, task: str | None, limit: int, as_json: bool) -> None:
-    """The catalog of expert models, most downloaded first."""
+@click.pass_context
+def models(ctx: click.Context, task: str | None, limit: int, as_json: bool) -> None:
+    """The catalog of expert models, most downloaded first (`pull` and `refresh`: Hub models)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    options: Options = ctx.obj
     settings = options.settings()
     backends = build_backends(settings)
     catalog = build_catalog(settings, backends)
@@ -218,6 +221,35 @@ def models(options: Options, task: str | None, limit: int, as_json: bool) -> Non
     Console().print(table)
     if not backends:
         Console(stderr=True).print("[dim]no expert backend is configured (--experts); no model can run yet[/]")
+
+
+@models.command()
+@click.argument("model_ids", nargs=-1, required=True, metavar="ID...")
+@click.pass_obj
+def pull(options: Options, model_ids: tuple[str, ...]) -> None:
+    """Download Hub models into the Hugging Face cache now, so the local backend finds them offline."""
+    from hugginggpt.experts.hub.cache import HubCache
+
+    settings = options.settings()
+    cache = HubCache(settings.hf_cache_dir, settings.allow_downloads, settings.hf_token)
+    for model_id in model_ids:
+        click.echo(f"{model_id}: {cache.pull(model_id)}")
+
+
+@models.command()
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="The catalog file to write.")
+@click.option("--per-task", type=int, default=30, show_default=True, help="Most downloaded models kept per task.")
+@click.pass_obj
+def refresh(options: Options, output: Path | None, per_task: int) -> None:
+    """Rebuild the catalog from the Hub API (HUGGINGGPT_CATALOG_PATH, else hub_models.jsonl here)."""
+    from hugginggpt.experts.hub.refresh import refresh_catalog
+
+    settings = options.settings()
+    target = output or settings.catalog_path or Path("hub_models.jsonl")
+    count = refresh_catalog(target, per_task)
+    click.echo(f"{count} models written to {target}")
+    if target != settings.catalog_path:
+        click.echo(f"use it with HUGGINGGPT_CATALOG_PATH={target}", err=True)
 
 
 @cli.command()

@@ -7,14 +7,16 @@ file (`HUGGINGGPT_CONFIG` or `--config`). Nothing reads the environment at impor
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 from hugginggpt.errors import ConfigError
+from hugginggpt.tasks import TASK_TYPES
 
 ENV_PREFIX = "HUGGINGGPT_"
 
@@ -49,6 +51,17 @@ class Settings:
     memory_budget_mb: int = 6000  # loaded models kept warm within this, least recently used unloaded first
     expert_workers: int = 2  # models running at once (they are CPU-bound)
     max_input_mb: float = 100.0  # larger input files are refused
+    # Hub models: local (transformers on this machine), remote (the inference service), hybrid (either)
+    device: str = "auto"  # auto | cpu | cuda | mps: where local Hub models run
+    accelerator_budget_mb: int = 0  # GPU (or MPS) memory local models may hold; 0: 90% of the device's
+    allow_downloads: bool = True  # local models not in the Hugging Face cache may be downloaded into it
+    hf_cache_dir: Path | None = None  # None: huggingface_hub's own (HF_HUB_CACHE, HF_HOME)
+    hf_token: str | None = None  # None: HF_TOKEN or the token of `hf auth login`
+    hf_provider: str = "auto"  # inference provider: auto (your order on hf.co), hf-inference, together, ...
+    hf_inference_url: str | None = None  # a self-hosted inference service; models at <url>/models/<id>
+    remote_timeout: float = 120.0  # seconds per inference-service call
+    remote_retries: int = 4  # more tries on 429 or 503 (model loading), waiting as long as the service says
+    task_backends: dict[str, str] = field(default_factory=dict)  # task type -> local | remote (hub backends)
     # files
     executor: str = "local"  # local: experts run in this process | ray: on the Ray cluster at ray_address
     ray_address: str | None = None  # "auto", "ray://host:10001" or a head's address; None: start or join a local one
@@ -91,6 +104,7 @@ class Settings:
             "llm_structured": ("auto", "on", "off"),
             "selection": ("llm", "top"),
             "executor": ("local", "ray"),
+            "device": ("auto", "cpu", "cuda", "mps"),
         }
         for name, allowed in choices.items():
             if getattr(self, name) not in allowed:
@@ -99,12 +113,18 @@ class Settings:
             minimum = 0 if name == "plan_retries" else 1
             if getattr(self, name) < minimum:
                 raise ConfigError(f"{name} must be at least {minimum}")
+        for task, side in self.task_backends.items():
+            if task not in TASK_TYPES or side not in ("local", "remote"):
+                raise ConfigError(
+                    f"task_backends maps task types to local or remote (e.g. text-to-image=remote), not {task}={side}"
+                )
 
     def describe(self) -> dict[str, Any]:
         """The settings as plain values, with the API key hidden (for traces and `hugginggpt config`)."""
         out = {f.name: getattr(self, f.name) for f in fields(self)}
-        if out["llm_api_key"]:
-            out["llm_api_key"] = "***"
+        for secret in ("llm_api_key", "hf_token"):
+            if out[secret]:
+                out[secret] = "***"
         if out["api_keys"]:
             out["api_keys"] = ("***",) * len(out["api_keys"])
         return {k: str(v) if isinstance(v, Path) else list(v) if isinstance(v, tuple) else v for k, v in out.items()}
@@ -121,7 +141,7 @@ def _read_config_file(path: Path) -> dict[str, Any]:
     # Tables are a readable grouping: [llm] model = "x" is llm_model.
     flat: dict[str, Any] = {}
     for key, value in data.items():
-        if isinstance(value, dict):
+        if isinstance(value, dict) and not str(_FIELD_TYPES.get(key, "")).startswith("dict"):
             flat.update({f"{key}_{sub}": v for sub, v in value.items()})
         else:
             flat[key] = value
@@ -134,11 +154,19 @@ _FIELD_TYPES = {f.name: f.type for f in fields(Settings)}
 def _coerce(name: str, value: Any) -> Any:
     kind = str(_FIELD_TYPES[name])
     try:
+        if kind.startswith("dict"):
+            # A TOML table, or JSON (or key=value pairs) in an environment variable.
+            table = _table(value) if isinstance(value, str) else value
+            if not isinstance(table, dict):
+                raise TypeError("expected a table (TOML) or a JSON object")
+            return table
         if "tuple" in kind:
             items = value.split(",") if isinstance(value, str) else list(value)
             return tuple(str(i).strip() for i in items if str(i).strip())
         if value is None:
             return None
+        if kind == "bool":
+            return _truth(value)
         if "Path" in kind:
             return Path(value).expanduser()
         if kind.startswith("int"):
@@ -148,3 +176,24 @@ def _coerce(name: str, value: Any) -> Any:
         return str(value)
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"setting {name} has an unusable value {value!r}: {exc}") from exc
+
+
+def _table(text: str) -> Any:
+    """A mapping from an environment variable: a JSON object, or "key=value,key=value"."""
+    if text.lstrip().startswith("{"):
+        return json.loads(text)
+    pairs = [item.split("=", 1) for item in text.split(",") if item.strip()]
+    if any(len(pair) != 2 for pair in pairs):
+        raise ValueError('expected a JSON object or "key=value,key=value"')
+    return {key.strip(): value.strip() for key, value in pairs}
+
+
+def _truth(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    word = str(value).strip().lower()
+    if word in ("1", "true", "yes", "on"):
+        return True
+    if word in ("0", "false", "no", "off"):
+        return False
+    raise ValueError("expected true or false")

@@ -13,6 +13,9 @@ from hugginggpt.experts.echo import EchoExperts
 BACKENDS: dict[str, Callable[[Settings], ExpertBackend]] = {
     "echo": lambda settings: EchoExperts(),
     "offline": lambda settings: _offline(settings),
+    "local": lambda settings: _hub("LocalExperts", settings),
+    "remote": lambda settings: _hub("RemoteExperts", settings),
+    "hybrid": lambda settings: _hub("HybridExperts", settings),
 }
 
 
@@ -20,6 +23,13 @@ def _offline(settings: Settings) -> ExpertBackend:
     from hugginggpt.experts.offline import OfflineExperts
 
     return OfflineExperts.from_settings(settings)
+
+
+def _hub(kind: str, settings: Settings) -> ExpertBackend:
+    from hugginggpt.experts import hub
+
+    backend: ExpertBackend = getattr(hub, kind).from_settings(settings)
+    return backend
 
 
 def build_backends(settings: Settings) -> list[ExpertBackend]:
