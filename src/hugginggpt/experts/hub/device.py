@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from hugginggpt.errors import ConfigError
 
-DEVICES = ("auto", "cpu", "cuda", "mps")
-
 
 def choose_device(wanted: str = "auto") -> str:
     import torch

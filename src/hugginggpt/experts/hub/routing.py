@@ -6,7 +6,6 @@ from collections.abc import Mapping
 from typing import Literal
 
 Side = Literal["local", "remote"]
-SIDES: tuple[Side, ...] = ("local", "remote")
 
 
 def routed_away(task_backends: Mapping[str, str], task: str, side: Side) -> bool:
