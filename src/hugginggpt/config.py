@@ -65,6 +65,12 @@ class Settings:
     # files
     executor: str = "local"  # local: experts run in this process | ray: on the Ray cluster at ray_address
     ray_address: str | None = None  # "auto", "ray://host:10001" or a head's address; None: start or join a local one
+    ray_namespace: str = "hugginggpt"  # warm model actors are named in it: controllers sharing it share them
+    # per model id ("*": every model): num_cpus, num_gpus, memory_mb, or a custom resource's amount
+    ray_resources: dict[str, dict[str, float]] = field(default_factory=dict)
+    ray_task_retries: int = 1  # runs of a task again after its node or actor died
+    ray_placement_timeout: float = 120.0  # seconds for a model's actor to be placed on a node and start
+    echo_delay: float = 0.0  # seconds each echo expert task takes (tests, benchmarks)
     runs_dir: Path = Path("runs")
     catalog_path: Path | None = None  # a JSONL catalog replacing the bundled snapshot
     # HTTP API
@@ -109,8 +115,8 @@ class Settings:
         for name, allowed in choices.items():
             if getattr(self, name) not in allowed:
                 raise ConfigError(f"{name} must be one of {', '.join(allowed)}, not {getattr(self, name)!r}")
-        for name in ("plan_retries", "top_k", "concurrency", "max_tasks"):
-            minimum = 0 if name == "plan_retries" else 1
+        for name in ("plan_retries", "top_k", "concurrency", "max_tasks", "ray_task_retries"):
+            minimum = 0 if name in ("plan_retries", "ray_task_retries") else 1
             if getattr(self, name) < minimum:
                 raise ConfigError(f"{name} must be at least {minimum}")
         for task, side in self.task_backends.items():

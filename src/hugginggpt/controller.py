@@ -24,6 +24,7 @@ from hugginggpt.events import (
     StageStarted,
     TaskFailed,
     TaskFinished,
+    TaskRetried,
     TaskSkipped,
     TaskStarted,
     ignore,
@@ -224,7 +225,12 @@ class HuggingGPT:
                 raise ExpertError(choice.reason)
             text, files = await _resolve_inputs(task, outputs, resources, folder)
             sink(TaskStarted(tid, task.task, choice.model))
-            call = ExpertCall(task.task, choice.model, text, files, folder.path, f"t{tid}-{task.task}")
+            model = choice.model
+
+            def retried(attempt: int, error: str) -> None:
+                sink(TaskRetried(tid, task.task, model, attempt, error))
+
+            call = ExpertCall(task.task, model, text, files, folder.path, f"t{tid}-{task.task}", retried)
             output = await backends[choice.backend].run(call)
             outputs[tid] = output
             return output

@@ -11,6 +11,10 @@ class ConfigError(HuggingGPTError):
     """The settings (environment, config file, flags) are missing or contradict each other."""
 
 
+class ClusterError(ConfigError):
+    """The Ray cluster the settings name cannot be reached or used."""
+
+
 class ControllerError(HuggingGPTError):
     """The controller LLM could not be reached or gave no usable answer."""
 

@@ -86,6 +86,18 @@ class TaskFailed(Event):
 
 
 @dataclass(frozen=True)
+class TaskRetried(Event):
+    """The task's expert was lost (e.g. its cluster node died) and the task runs again."""
+
+    type: ClassVar[str] = "task_retried"
+    task_id: int
+    task: str
+    model: str
+    attempt: int  # 1 for the first retry
+    error: str
+
+
+@dataclass(frozen=True)
 class TaskSkipped(Event):
     type: ClassVar[str] = "task_skipped"
     task_id: int

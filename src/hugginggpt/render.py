@@ -24,6 +24,7 @@ from hugginggpt.events import (
     StageStarted,
     TaskFailed,
     TaskFinished,
+    TaskRetried,
     TaskSkipped,
     TaskStarted,
 )
@@ -82,6 +83,8 @@ class ProgressPrinter:
                 e.print(f"[green]✓[/] [cyan]#{tid}[/] {task} [dim]{seconds:.2f}s[/] {escape(detail)}")
             case TaskFailed(task_id=tid, task=task, seconds=seconds, error=error):
                 e.print(f"[red]✗[/] [cyan]#{tid}[/] {task} [dim]{seconds:.2f}s[/] [red]{escape(error)}[/]")
+            case TaskRetried(task_id=tid, task=task, attempt=attempt, error=error):
+                e.print(f"[yellow]↻[/] [cyan]#{tid}[/] {task} retry {attempt}: {escape(error)}")
             case TaskSkipped(task_id=tid, task=task, reason=reason):
                 e.print(f"[yellow]↷[/] [cyan]#{tid}[/] {task} skipped: {escape(reason)}")
             case AnswerDelta(text=text):

@@ -11,7 +11,7 @@ from hugginggpt.experts.echo import EchoExperts
 
 # name -> factory; each backend module is imported only when its factory runs.
 BACKENDS: dict[str, Callable[[Settings], ExpertBackend]] = {
-    "echo": lambda settings: EchoExperts(),
+    "echo": lambda settings: EchoExperts(delay=settings.echo_delay),
     "offline": lambda settings: _offline(settings),
     "local": lambda settings: _hub("LocalExperts", settings),
     "remote": lambda settings: _hub("RemoteExperts", settings),
@@ -39,6 +39,10 @@ def build_backends(settings: Settings) -> list[ExpertBackend]:
         if factory is None:
             raise ConfigError(f"unknown expert backend {name!r}; available: {', '.join(BACKENDS)}")
         backends.append(factory(settings))
+    if settings.executor == "ray":
+        from hugginggpt.distributed import on_ray
+
+        return on_ray(settings, backends)
     return backends
 
 

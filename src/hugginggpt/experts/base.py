@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -18,6 +19,8 @@ class ExpertCall:
     files: dict[Kind, Path] = field(default_factory=dict)  # image / audio / video inputs
     output_dir: Path = Path(".")  # where the expert writes the files it produces
     output_stem: str = "output"  # file name (without extension) for produced files
+    # told (attempt, error) when a backend runs the task again after losing its expert (Ray executor)
+    on_retry: Callable[[int, str], None] | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
