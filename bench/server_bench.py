@@ -1,0 +1,183 @@
+"""HTTP server benchmark: requests per second and latency of a trivial run, memory per open SSE stream.
+
+The server runs in a child process (`--serve PORT`) with an instant scripted-style controller and the
+echo experts, so its memory is measured alone; clients are httpx in this process, on the same machine.
+
+    .venv/bin/python bench/server_bench.py [--seconds 10] [--streams 200]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+HOLD = "hold"  # a request naming this plans a task whose expert waits, to keep streams open
+
+
+def serve(port: int) -> None:
+    import uvicorn
+
+    from hugginggpt.catalog import Catalog, ModelCard
+    from hugginggpt.config import Settings
+    from hugginggpt.controller import HuggingGPT
+    from hugginggpt.experts.echo import EchoExperts
+    from hugginggpt.llm.base import DeltaCallback, Message, Reply, Usage
+    from hugginggpt.server import create_app
+    from hugginggpt.tasks import TASK_TYPES
+
+    class Instant:
+        """Plans one text task (text-to-speech, held by its expert, when the request says HOLD) and
+        answers at once."""
+
+        name = "instant"
+
+        def generate(
+            self,
+            messages: list[Message],
+            *,
+            schema: dict[str, Any] | None = None,
+            on_delta: DeltaCallback | None = None,
+        ) -> Reply:
+            if on_delta is not None:
+                on_delta("Done.")
+                return Reply("Done.", Usage(1, 1, 1))
+            name = "text-to-speech" if HOLD in messages[-1]["content"] else "text-generation"
+            return Reply(json.dumps([{"task": name, "id": 0, "dep": [-1], "args": {"text": "x"}}]), Usage(1, 1, 1))
+
+    settings = Settings(experts=("echo",), runs_dir=Path(tempfile.mkdtemp(prefix="server-bench-")))
+    catalog = Catalog(tuple(ModelCard(id=f"org/{t}", task=t, downloads=1) for t in TASK_TYPES))
+    experts = EchoExperts(delay={"text-to-speech": 3600.0})
+    controller = HuggingGPT(settings, Instant(), [experts], catalog=catalog)
+    uvicorn.run(create_app(settings, controller), host="127.0.0.1", port=port, log_level="warning")
+
+
+def rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise RuntimeError("no VmRSS")
+
+
+async def load(url: str, clients: int, seconds: float) -> dict[str, float]:
+    """`clients` clients, each sending one trivial chat completion after another for `seconds`."""
+    latencies: list[float] = []
+    errors: list[str] = []
+    body = {"messages": [{"role": "user", "content": "Say something"}]}
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(base_url=url, timeout=120, limits=limits) as client:
+        end = time.perf_counter() + seconds
+
+        async def one_client() -> None:
+            while time.perf_counter() < end:
+                start = time.perf_counter()
+                try:
+                    response = await client.post("/v1/chat/completions", json=body)
+                    response.raise_for_status()
+                except httpx.HTTPError as exc:
+                    errors.append(repr(exc))
+                    continue
+                latencies.append(time.perf_counter() - start)
+
+        began = time.perf_counter()
+        await asyncio.gather(*(one_client() for _ in range(clients)))
+        elapsed = time.perf_counter() - began
+    ordered = sorted(latencies)
+    return {
+        "clients": clients,
+        "requests": len(ordered),
+        "errors": len(errors),
+        "rps": len(ordered) / elapsed,
+        "p50_ms": statistics.median(ordered) * 1000,
+        "p99_ms": ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000,
+    }
+
+
+async def streams(url: str, pid: int, count: int) -> dict[str, float]:
+    """Server memory per open SSE stream: `count` clients follow one run that stays open."""
+    async with httpx.AsyncClient(base_url=url, timeout=None, limits=httpx.Limits(max_connections=count + 5)) as client:
+        run = (await client.post("/v1/runs", data={"request": HOLD})).json()
+        await asyncio.sleep(1.0)
+        before = rss_kib(pid)
+        opened = asyncio.Event()
+        ready = 0
+
+        async def follow() -> None:
+            nonlocal ready
+            async with client.stream("GET", f"/v1/runs/{run['id']}/events") as response:
+                async for line in response.aiter_lines():
+                    if line.startswith("data: ") and '"run_started"' in line:
+                        ready += 1
+                        if ready == count:  # every stream is open and has replayed the run's events
+                            opened.set()
+
+        tasks = [asyncio.create_task(follow()) for _ in range(count)]
+        await asyncio.wait_for(opened.wait(), 60)
+        await asyncio.sleep(1.0)
+        after = rss_kib(pid)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+    return {"streams": count, "rss_before_mib": before / 1024, "rss_after_mib": after / 1024,
+            "kib_per_stream": (after - before) / count}  # fmt: skip
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seconds", type=float, default=10.0, help="load time per concurrency level")
+    parser.add_argument("--streams", type=int, default=200, help="SSE streams held open for the memory figure")
+    parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve:
+        serve(args.serve)
+        return
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen([sys.executable, __file__, "--serve", str(port)], env={**os.environ})
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                httpx.get(url + "/health").raise_for_status()
+                break
+            except httpx.TransportError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise SystemExit("the server did not start") from None
+                time.sleep(0.2)
+        asyncio.run(load(url, 1, 2.0))  # warm-up
+        rows = [asyncio.run(load(url, clients, args.seconds)) for clients in (1, 10, 50)]
+        memory = asyncio.run(streams(url, server.pid, args.streams))
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    print(f"trivial run per request (POST /v1/chat/completions), {os.cpu_count()} cores, {args.seconds:g} s per level")
+    print(f"{'clients':>7} {'requests':>8} {'errors':>6} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7}")
+    for r in rows:
+        print(
+            f"{r['clients']:>7} {r['requests']:>8} {r['errors']:>6} {r['rps']:>7.1f} {r['p50_ms']:>7.1f} {r['p99_ms']:>7.1f}"
+        )
+    print(f"\nserver memory with {memory['streams']} SSE streams open on one run: "
+          f"{memory['rss_before_mib']:.1f} -> {memory['rss_after_mib']:.1f} MiB, "
+          f"{memory['kib_per_stream']:.1f} KiB per stream")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
