@@ -42,6 +42,8 @@ from hugginggpt.planning import fast
 from hugginggpt.planning.base import NODE_REF, ToolGraph, graph_problems
 
 FOLDS = 4
+# L2 penalties of the models, chosen with --validate on the development part.
+L2 = {"words": 10.0, "clauses": 3.0, "seen": 1.0, "generic": 1.0, "link": 1.0}
 SCALE = 10.0  # clause embeddings are unit vectors: scaled so a modest L2 penalty suits the classifier
 
 
@@ -85,7 +87,7 @@ class Example:
     def __init__(self, sample: Sample, encoder: fast.Encoder, view: fast.ToolView) -> None:
         self.sample = sample
         self.parsed = fast.parse_request(sample.instruction)
-        self.embedded = encoder.queries([*self.parsed.clauses, sample.instruction])
+        self.embedded = fast.embed_request(encoder, self.parsed)
         self.per_clause = fast.clause_features(self.parsed, self.embedded[:-1], view)
         index = {name: t for t, name in enumerate(t.name for t in view.tools)}
         self.gold = [index.get(str(n["task"]), -1) for n in sample.task_nodes]
@@ -138,7 +140,7 @@ def fit_generic(examples: list[Example], view: fast.ToolView, rounds: int = 4) -
     model = fast.Linear((), 0.0)
     for _ in range(rounds):
         rows = [fast.sample_features(e.parsed, e.embedded[-1], view, e.per_clause, weights)[0] for e in examples]
-        model = fit_logistic(np.vstack(rows), np.concatenate([e.labels for e in examples]), l2=1.0)
+        model = fit_logistic(np.vstack(rows), np.concatenate([e.labels for e in examples]), l2=L2["generic"])
         weights = np.asarray(model.weights[: len(fast.CLAUSE_FEATURES)], dtype=np.float32)
     return weights, model
 
@@ -178,10 +180,9 @@ def clause_targets(examples: list[Example], weights: np.ndarray, rows: dict[int,
     return np.vstack(xs), np.vstack(ys)
 
 
-def fit_word_models(
-    examples: list[Example], known: Sequence[int], l2: float = 1.0
-) -> tuple[tuple[str, ...], tuple[fast.Linear, ...]]:
+def fit_word_models(examples: list[Example], known: Sequence[int]) -> tuple[tuple[str, ...], tuple[fast.Linear, ...]]:
     """A bag-of-words logistic regression per known tool, fitted together (one L-BFGS run)."""
+    l2 = L2["words"]
     present = [fast.request_words(e.parsed) for e in examples]
     counts: dict[str, int] = {}
     for words in present:
@@ -209,11 +210,11 @@ def fit_word_models(
 
 
 def fit_classifier(
-    examples: list[Example], weights: np.ndarray, view: fast.ToolView, known: Sequence[int], l2: float = 3.0
+    examples: list[Example], weights: np.ndarray, view: fast.ToolView, known: Sequence[int]
 ) -> fast.Classifier:
     rows = {t: r for r, t in enumerate(known)}
     x, y = clause_targets(examples, weights, rows)
-    matrix = fit_softmax(x * SCALE, y, l2)
+    matrix = fit_softmax(x * SCALE, y, L2["clauses"])
     vocabulary, words = fit_word_models(examples, known)
     return fast.Classifier((*(view.keys[t] for t in known), "none"), matrix, SCALE, words, vocabulary)
 
@@ -306,7 +307,7 @@ def train(examples: list[Example], view: fast.ToolView, holdout: set[str], log: 
     x = np.vstack(seen_x)
     y = np.concatenate([e.labels for e in clean])
     mask = ~np.isnan(x).any(axis=1)
-    seen = fit_logistic(x[mask], y[mask], l2=1.0)
+    seen = fit_logistic(x[mask], y[mask], l2=L2["seen"])
     groups = [len(view.tools)] * len(clean)
     generic_probs = generic.prob(np.vstack(generic_rows))
     seen_probs = generic_probs.copy()
@@ -324,7 +325,7 @@ def train(examples: list[Example], view: fast.ToolView, holdout: set[str], log: 
         confidence=fast.Linear((0.0,) * len(fast.CONFIDENCE_FEATURES), 0.0),
     )
     link_x, link_y = link_examples(clean, view, params)
-    params = replace(params, link=fit_logistic(link_x, link_y, l2=1.0))
+    params = replace(params, link=fit_logistic(link_x, link_y, l2=L2["link"]))
     log(f"link model: {time.perf_counter() - started:.0f} s")
     params = replace(params, confidence=fit_confidence(clean, view, params, folds))
     log(f"confidence model: {time.perf_counter() - started:.0f} s")
@@ -373,7 +374,18 @@ def main() -> int:
     parser.add_argument("--cache", type=Path, default=Path("/tmp/fast_planner_embeddings.npz"))
     parser.add_argument("--holdout", default="", help="comma-separated tool names to leave out of training")
     parser.add_argument("--report", action="store_true", help="score the result on dev and test")
+    parser.add_argument(
+        "--validate",
+        action="store_true",
+        help="train on 75%% of the dev part and score the other 25%% (for choosing --l2; writes nothing without --out)",
+    )
+    parser.add_argument("--l2", default="", help=f"penalties, e.g. words=3,clauses=3 (defaults: {L2})")
     args = parser.parse_args()
+    for item in filter(None, args.l2.split(",")):
+        name, _, value = item.partition("=")
+        if name not in L2:
+            parser.error(f"--l2: unknown model {name!r}; one of {', '.join(L2)}")
+        L2[name] = float(value)
 
     def log(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
@@ -382,6 +394,8 @@ def main() -> int:
     samples, skipped = load_samples(args.data / "data.json")
     log(f"{len(samples)} samples ({len(skipped)} lines skipped)")
     dev, test = split_samples(samples)
+    if args.validate:
+        dev, test = split_samples(dev, test_fraction=0.25, seed="validate")
     holdout = {h.strip() for h in args.holdout.split(",") if h.strip()}
     unknown = holdout - set(tools.names)
     if unknown:
@@ -394,7 +408,7 @@ def main() -> int:
     view = fast.ToolView.build(tools, encoder)
     started = time.perf_counter()
     dev_examples = [Example(s, encoder, view) for s in dev]
-    test_examples = [Example(s, encoder, view) for s in test] if args.report else []
+    test_examples = [Example(s, encoder, view) for s in test] if args.report or args.validate else []
     encoder.save()
     log(f"embedded in {time.perf_counter() - started:.0f} s")
     training = [e for e in dev_examples if not uses_holdout(e.sample)]
@@ -406,12 +420,14 @@ def main() -> int:
     }
     params = replace(params, meta=meta)
     out = args.out or (
-        None if holdout else Path(__file__).resolve().parents[1] / "src/hugginggpt/data/fast_planner.json"
+        None
+        if holdout or args.validate
+        else Path(__file__).resolve().parents[1] / "src/hugginggpt/data/fast_planner.json"
     )
     if out is not None:
         out.write_text(json.dumps(params.to_json(), separators=(",", ":")) + "\n")
         log(f"wrote {out} ({out.stat().st_size / 1024:.0f} KiB)")
-    if args.report:
+    if args.report or args.validate:
         report("dev", dev_examples, view, params, tools)
         report("test", test_examples, view, params, tools)
         if holdout:

@@ -139,6 +139,20 @@ def test_unseen_tool_set(planner: fast.FastPlanner) -> None:
     assert tasks(song)[0] == "song_maker"
 
 
+def test_api_tool_set(planner: fast.FastPlanner) -> None:
+    """API domains (tools with parameters) get {"name", "value"} arguments and links between the steps."""
+    tools = ToolSet(
+        (
+            Tool("get_weather", "Gets the weather forecast of a city.", (), (), ({"name": "city", "type": "string"},)),
+            Tool("send_email", "Sends an email to someone.", (), (), ({"name": "to", "type": "string"},)),
+        )
+    )
+    graph = planner.plan("Check the weather in Oslo and then email it to 'bob@example.com'", tools)
+    assert graph_problems(graph, tools) == []
+    for node in graph.nodes:
+        assert all(isinstance(a, dict) and set(a) == {"name", "value"} for a in node["arguments"])
+
+
 def test_empty_request_is_a_plan_error(planner: fast.FastPlanner, hf_tools: ToolSet) -> None:
     with pytest.raises(PlanError):
         planner.plan("   ", hf_tools)

@@ -33,12 +33,11 @@ from hugginggpt.planning.base import ToolGraph
 
 Array = npt.NDArray[np.float32]
 
-# Words that name a resource kind; tool sets in TaskBench's resource domains use these four kinds.
+# Words that name a non-text resource kind (the kinds of TaskBench's resource domains).
 KIND_WORDS: dict[str, tuple[str, ...]] = {
     "image": ("image", "picture", "photo", "photograph", "pic", "visual", "illustration", "drawing", "painting"),
     "audio": ("audio", "speech", "voice", "sound", "recording", "spoken", "aloud", "listen", "podcast"),
     "video": ("video", "clip", "movie", "animation", "footage", "film"),
-    "text": ("text", "sentence", "phrase", "paragraph", "article", "document", "words", "passage"),
 }
 EXTENSION_KINDS: dict[str, str] = {
     **dict.fromkeys(("jpg", "jpeg", "png", "gif", "bmp", "webp", "tif", "tiff", "svg"), "image"),
@@ -62,31 +61,8 @@ _CONNECTIVE = re.compile(
 _WORD = re.compile(r"[a-z]+")
 _SLOT = "\x00{}\x00"
 _SLOT_RE = re.compile(r"\x00(\d+)\x00")
-_STOP = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "of",
-        "to",
-        "and",
-        "or",
-        "in",
-        "on",
-        "for",
-        "with",
-        "from",
-        "by",
-        "into",
-        "as",
-        "is",
-        "are",
-        "be",
-        "it",
-        "this",
-        "that",
-    ]
-)
+_STOP = frozenset("a an the of to and or in on for with from by into as is are be it this that".split())  # noqa: SIM905
+_SUFFIXES = "ations ation ings ing ions ion ers er izes ize ises ise es ed s e".split()  # noqa: SIM905
 
 
 @dataclass(frozen=True)
@@ -102,30 +78,12 @@ class Item:
 class Parsed:
     clauses: tuple[str, ...]  # clause texts to embed, resources replaced by their kind ("the image")
     items: tuple[Item, ...]
-    request: str
 
 
 def stem(word: str) -> str:
     """A crude stem: enough to match "translate" with "Translation" and "summarize" with "Summarization"."""
     word = word.lower()
-    for suffix in (
-        "ations",
-        "ation",
-        "ings",
-        "ing",
-        "ions",
-        "ion",
-        "ers",
-        "er",
-        "izes",
-        "ize",
-        "ises",
-        "ise",
-        "es",
-        "ed",
-        "s",
-        "e",
-    ):
+    for suffix in _SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= 4:
             word = word[: -len(suffix)]
             break
@@ -188,7 +146,7 @@ def parse_request(request: str, files: Sequence[str] = ()) -> Parsed:
         if name not in seen:
             kind = EXTENSION_KINDS[match.group(2).lower()] if match else "text"
             items.append(Item(name, kind, 0))
-    return Parsed(tuple(clauses), tuple(items), request)
+    return Parsed(tuple(clauses), tuple(items))
 
 
 class Encoder:
@@ -515,7 +473,7 @@ def _softmax_columns(x: Array) -> Array:
 
 
 def score_tools(parsed: Parsed, embedded: Array, view: ToolView, params: Params) -> ToolScores:
-    """`embedded`: the clauses' embeddings, then the whole request's."""
+    """`embedded`: the clauses' embeddings, then the request's (see `embed_request`)."""
     per_clause = clause_features(parsed, embedded[:-1], view)
     weights = np.asarray(params.clause_weights, dtype=np.float32)
     features, best = sample_features(parsed, embedded[-1], view, per_clause, weights)
@@ -569,7 +527,12 @@ def order_tools(
     whose input kind neither the request's files nor an earlier tool provide); and their clauses."""
     assigned = assign_clauses(chosen, scores)
     file_kinds = {item.kind for item in parsed.items}
-    order = sorted(chosen, key=lambda t: (assigned[t], -float(scores.probs[t])))
+
+    # Within one clause ("transcribe a.wav and translate it"), the tool that reads the request's file goes first.
+    def reads_file(t: int) -> bool:
+        return any(k != "text" and k in file_kinds for k in view.tools[t].inputs)
+
+    order = sorted(chosen, key=lambda t: (assigned[t], not reads_file(t), -float(scores.probs[t])))
     for _ in range(len(order)):
         moved = False
         for i, t in enumerate(order):
@@ -624,33 +587,63 @@ def wire(
 ) -> tuple[list[dict[str, Any]], int]:
     """Task nodes with arguments; also how many non-text inputs found no source."""
     state = WiringState(list(clauses))
+    cut = _logit(params.link_threshold)
     nodes: list[dict[str, Any]] = []
     unfed = 0
     for position, t in enumerate(order):
         tool = view.tools[t]
-        arguments: list[str] = []
         state.taken = set()
-        for slot, kind in enumerate(tool.inputs):
-            candidates, rows = link_candidates(order, position, slot, view, parsed, state)
-            if not candidates:
-                unfed += kind != "text"
-                continue
-            probs = params.link.prob(rows)
-            best = int(probs.argmax())
-            if kind == "text" and probs[best] < params.link_threshold:
-                continue  # a text the request says in its own words: no source to point at
-            source, index = candidates[best]
-            state.taken.add((source, index))
+        options = [link_candidates(order, position, slot, view, parsed, state) for slot in range(len(tool.inputs))]
+        scored = [
+            [(source, _logit(p) - cut) for source, p in zip(candidates, params.link.prob(rows), strict=True)]
+            for candidates, rows in options
+        ]
+        filled: dict[int, str] = {}
+        for slot, (source, index) in best_assignment(scored, [k != "text" for k in tool.inputs]).items():
             if source == "node":
                 state.consumed.add(index)
-                arguments.append(f"<node-{index}>")
+                filled[slot] = f"<node-{index}>"
             else:
                 state.used_items.add(index)
-                arguments.append(parsed.items[index].value)
+                filled[slot] = parsed.items[index].value
+        open_slots = [slot for slot in range(len(tool.inputs)) if slot not in filled]
+        unfed += sum(tool.inputs[slot] != "text" for slot in open_slots)
+        arguments = [filled[slot] for slot in sorted(filled)]
         if fill_text and not arguments and "text" in tool.inputs:
             arguments.append(parsed.clauses[clauses[position]])
         nodes.append({"task": tool.name, "arguments": arguments})
     return nodes, unfed
+
+
+def _logit(p: float) -> float:
+    p = min(max(float(p), 1e-6), 1 - 1e-6)
+    return math.log(p / (1 - p))
+
+
+def best_assignment(
+    scored: list[list[tuple[tuple[str, int], float]]], required: list[bool]
+) -> dict[int, tuple[str, int]]:
+    """Sources for a node's input slots, each source used once, maximising the summed scores (log-odds over
+    the link threshold). A text slot stays empty unless its source scores above zero; a file-kind slot takes
+    a source whenever one is left, since the tool cannot run without it. Nodes have at most a few slots."""
+    best: tuple[float, dict[int, tuple[str, int]]] = (-math.inf, {})
+
+    def search(slot: int, used: set[tuple[str, int]], total: float, chosen: dict[int, tuple[str, int]]) -> None:
+        nonlocal best
+        if slot == len(scored):
+            if total > best[0]:
+                best = (total, dict(chosen))
+            return
+        free = [(source, value) for source, value in scored[slot] if source not in used]
+        for source, value in free:
+            if value > 0 or required[slot]:
+                chosen[slot] = source
+                search(slot + 1, used | {source}, total + value + (100.0 if required[slot] else 0.0), chosen)
+                del chosen[slot]
+        search(slot + 1, used, total, chosen)
+
+    search(0, set(), 0.0, {})
+    return best[1]
 
 
 def confidence_features(scores: ToolScores, chosen: Sequence[int], parsed: Parsed, unfed: int) -> Array:
@@ -671,17 +664,26 @@ def confidence_features(scores: ToolScores, chosen: Sequence[int], parsed: Parse
     )
 
 
+def embed_request(encoder: Encoder, parsed: Parsed) -> Array:
+    """The clauses' embeddings, then the request's as their normalised mean: embedding the whole request
+    again would nearly double the encoder's time, which is most of the planner's."""
+    clauses = encoder.queries(parsed.clauses)
+    mean = clauses.mean(axis=0)
+    return np.vstack([clauses, mean / (np.linalg.norm(mean) + 1e-9)]).astype(np.float32)
+
+
 class FastPlanner:
-    """Plans with sentence embeddings and small learned models: tens of milliseconds a request on a CPU."""
+    """Plans with sentence embeddings and small learned models; its time is mostly one encoder call on the clauses."""
 
     name = "fast"
 
-    def __init__(self, params: Params, encoder: Encoder | None = None, fill_text: bool = True) -> None:
+    def __init__(self, params: Params, encoder: Encoder | None = None, fill_text: bool = False) -> None:
         self.params = params
         self.encoder = encoder or Encoder()
-        # A text input with no file, quote or earlier output gets its clause's words, so every node can run.
+        # fill_text: a text input with no file, quote or earlier output gets its clause's words (off: the plan
+        # then holds only what the request names, and TaskBench scores an invented text as a wrong value).
         self.fill_text = fill_text
-        self._views: dict[ToolSet, ToolView] = {}
+        self._views: dict[tuple[tuple[str, str, tuple[str, ...], tuple[str, ...]], ...], ToolView] = {}
         self._lock = threading.Lock()
 
     @classmethod
@@ -689,14 +691,16 @@ class FastPlanner:
         return cls(load_params())
 
     def view(self, tools: ToolSet) -> ToolView:
+        # Keyed by what the planner reads: API tools' parameter dicts would make the ToolSet unhashable.
+        key = tuple((t.name, t.description, t.inputs, t.outputs) for t in tools.tools)
         with self._lock:
-            found = self._views.get(tools)
+            found = self._views.get(key)
         if found is None:
             found = ToolView.build(tools, self.encoder)
             with self._lock:
                 if len(self._views) >= 16:
                     self._views.clear()
-                self._views[tools] = found
+                self._views[key] = found
         return found
 
     def plan(self, request: str, tools: ToolSet, files: Sequence[str] = ()) -> ToolGraph:
@@ -710,12 +714,12 @@ class FastPlanner:
             raise PlanError("the tool set is empty")
         view = self.view(tools)
         parsed = parse_request(request, files)
-        embedded = self.encoder.queries([*parsed.clauses, request])
+        embedded = embed_request(self.encoder, parsed)
         return build_plan(parsed, embedded, view, self.params, tools.api_style, self.fill_text)
 
 
 def build_plan(
-    parsed: Parsed, embedded: Array, view: ToolView, params: Params, api_style: bool = False, fill_text: bool = True
+    parsed: Parsed, embedded: Array, view: ToolView, params: Params, api_style: bool = False, fill_text: bool = False
 ) -> tuple[ToolGraph, float]:
     """The plan for a parsed and embedded request (training calls this with cached embeddings)."""
     scores = score_tools(parsed, embedded, view, params)
@@ -749,4 +753,18 @@ def load_params(path: Path | None = None) -> Params:
         raise PlanError(
             f"cannot read the fast planner's parameters {target}: {exc}; run scripts/train_fast_planner.py"
         ) from exc
-    return Params.from_json(data)
+    try:
+        params = Params.from_json(data)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise PlanError(f"the fast planner's parameters {target} are malformed ({exc}); re-train them") from exc
+    expected = {
+        "clause_weights": (len(params.clause_weights), len(CLAUSE_FEATURES)),
+        "generic": (len(params.generic.weights), len(SAMPLE_FEATURES)),
+        "seen": (len(params.seen.weights), len(SAMPLE_FEATURES) + len(SEEN_FEATURES)),
+        "link": (len(params.link.weights), len(LINK_FEATURES)),
+        "confidence": (len(params.confidence.weights), len(CONFIDENCE_FEATURES)),
+    }
+    stale = [name for name, (have, want) in expected.items() if have != want]
+    if stale:
+        raise PlanError(f"{target} was trained for other features ({', '.join(stale)}): re-train it")
+    return params
