@@ -19,7 +19,6 @@ and description match one it was trained on):
 - the clause classifier: softmax over the seen tools and "none" on clause embeddings, trained on clauses
   that a monotone alignment pairs with the gold tools; its out-of-fold outputs feed the seen tool model;
 - the link scorer over LINK_FEATURES, from the gold graphs' sources of each input;
-- the confidence model: P(the chosen tool set is exactly right) from out-of-fold plans.
 """
 
 from __future__ import annotations
@@ -322,31 +321,11 @@ def train(examples: list[Example], view: fast.ToolView, holdout: set[str], log: 
         classifier=classifier,
         link=fast.Linear((0.0,) * len(fast.LINK_FEATURES), 0.0),
         link_threshold=0.5,
-        confidence=fast.Linear((0.0,) * len(fast.CONFIDENCE_FEATURES), 0.0),
     )
     link_x, link_y = link_examples(clean, view, params)
     params = replace(params, link=fit_logistic(link_x, link_y, l2=L2["link"]))
     log(f"link model: {time.perf_counter() - started:.0f} s")
-    params = replace(params, confidence=fit_confidence(clean, view, params, folds))
-    log(f"confidence model: {time.perf_counter() - started:.0f} s")
     return params
-
-
-def fit_confidence(
-    clean: list[Example], view: fast.ToolView, params: fast.Params, folds: Sequence[fast.Classifier]
-) -> fast.Linear:
-    """P(exact tool set) from the plans of out-of-fold classifiers."""
-    xs, ys = [], []
-    for fold, classifier in enumerate(folds):
-        fold_params = replace(params, classifier=classifier)
-        for e in clean[fold::FOLDS]:
-            scores = fast.score_tools(e.parsed, e.embedded, view, fold_params)
-            chosen = fast.choose_tools(scores)
-            order, clauses = fast.order_tools(chosen, scores, view, e.parsed)
-            _, unfed = fast.wire(order, clauses, view, e.parsed, fold_params, True)
-            xs.append(fast.confidence_features(scores, order, e.parsed, unfed))
-            ys.append(float(set(chosen) == {t for t in e.gold if t >= 0}))
-    return fit_logistic(np.vstack(xs), np.asarray(ys), l2=1.0)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -357,7 +336,7 @@ def report(name: str, examples: list[Example], view: fast.ToolView, params: fast
     predictions: dict[str, ToolGraph | None] = {}
     invalid = 0
     for e in examples:
-        graph, _ = fast.build_plan(e.parsed, e.embedded, view, params)
+        graph = fast.build_plan(e.parsed, e.embedded, view, params)
         invalid += bool(graph_problems(graph, tools))
         predictions[e.sample.id] = graph
     scores = score([e.sample for e in examples], predictions, tools)

@@ -1,4 +1,4 @@
-"""Tests for the LLM tool planner (schema, prompt, repair) and the hybrid planner.
+"""Tests for the LLM tool planner (schema, prompt, repair).
 
 Most use a ScriptedModel, which records the schema it is given and ignores it; two use the real local
 Qwen GGUF on a small tool set, skipped when it is not prepared.
@@ -7,20 +7,19 @@ Qwen GGUF on a small tool set, skipped when it is not prepared.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hugginggpt.errors import ControllerError, PlanError
+from hugginggpt.errors import PlanError
 from hugginggpt.eval.toolset import Tool, ToolSet
 from hugginggpt.experts.offline.assets import Assets, default_models_dir
 from hugginggpt.llm.llamacpp import LlamaCppChatModel
 from hugginggpt.llm.scripted import ScriptedModel
 from hugginggpt.planning.base import ToolGraph, graph_problems
-from hugginggpt.planning.hybrid import HybridPlanner
 from hugginggpt.planning.llm import LlmToolPlanner, Resources
 
 TOOLS = ToolSet(
@@ -176,14 +175,6 @@ def test_a_tool_set_the_demonstrations_do_not_cover_gets_one_made_from_its_tools
     assert json.loads(messages[2]["content"]) == [node("Scan", "example.jpg"), node("Lookup", "<node-0>")]
 
 
-def test_a_hint_is_shown_after_the_request() -> None:
-    model = ScriptedModel([reply(node("Translation", "Hi"))])
-    hint = ToolGraph(({"task": "Translation", "arguments": ["Hi"]},))
-    LlmToolPlanner(model).plan("Translate 'Hi'.", TOOLS, hint=hint)
-    last = model.calls[0].messages[-1]["content"]
-    assert last.startswith("Request: Translate 'Hi'.") and '"Translation"' in last.split("\n", 1)[1]
-
-
 # --- reading and repairing answers --------------------------------------------------------------------------
 
 
@@ -316,49 +307,6 @@ def test_api_arguments_given_as_an_object_are_read() -> None:
     answer = {"nodes": [{"task": "get_weather", "arguments": {"city": "Oslo"}}], "links": []}
     graph = plan_with(json.dumps(answer), "Weather in Oslo?", API_TOOLS)
     assert graph.nodes == ({"task": "get_weather", "arguments": [{"name": "city", "value": "Oslo"}]},)
-
-
-# --- the hybrid planner -------------------------------------------------------------------------------------
-
-
-class FixedFast:
-    """A fast planner that always gives the same graph with the same confidence."""
-
-    name = "fixed"
-
-    def __init__(self, graph: ToolGraph, confidence: float) -> None:
-        self.graph = graph
-        self.confidence = confidence
-
-    def plan_with_confidence(self, request: str, tools: ToolSet, files: Sequence[str] = ()) -> tuple[ToolGraph, float]:
-        return self.graph, self.confidence
-
-
-FAST_GRAPH = ToolGraph(({"task": "Object Detection", "arguments": ["photo.jpg"]},))
-LLM_ANSWER = reply(node("Image Classification", "photo.jpg"), node("Text-to-Speech", "<node-0>"))
-
-
-def test_hybrid_uses_the_fast_plan_when_confident() -> None:
-    model = ScriptedModel([LLM_ANSWER])
-    hybrid = HybridPlanner(FixedFast(FAST_GRAPH, 0.9), LlmToolPlanner(model), threshold=0.5)
-    assert hybrid.plan(REQUEST, TOOLS) == FAST_GRAPH
-    assert model.calls == [] and hybrid.stats.fast == 1
-
-
-def test_hybrid_asks_the_llm_when_not_confident_with_the_fast_plan_as_a_draft() -> None:
-    model = ScriptedModel([LLM_ANSWER])
-    hybrid = HybridPlanner(FixedFast(FAST_GRAPH, 0.2), LlmToolPlanner(model), threshold=0.5)
-    graph = hybrid.plan(REQUEST, TOOLS)
-    assert [n["task"] for n in graph.nodes] == ["Image Classification", "Text-to-Speech"]
-    assert '"Object Detection"' in model.calls[0].messages[-1]["content"]
-    assert hybrid.stats.llm == 1
-
-
-@pytest.mark.parametrize("failure", [ControllerError("server down"), "not a plan"])
-def test_hybrid_falls_back_to_the_fast_plan_when_the_llm_fails(failure: Exception | str) -> None:
-    hybrid = HybridPlanner(FixedFast(FAST_GRAPH, 0.1), LlmToolPlanner(ScriptedModel([failure])))
-    assert hybrid.plan(REQUEST, TOOLS) == FAST_GRAPH
-    assert hybrid.stats.fallback == 1
 
 
 # --- the real local model -----------------------------------------------------------------------------------

@@ -33,8 +33,7 @@ class Settings:
     llm_structured: str = "auto"  # auto | on | off: JSON-schema structured output
     llm_temperature: float = 0.0
     llm_script: Path | None = None  # replies of the scripted controller (JSON list)
-    # the embedded controller (no LLM service): which planner, and whether the local LLM phrases answers
-    planner: str = "hybrid"  # hybrid | fast | llm
+    # the embedded controller (no LLM service): whether the local LLM phrases its answers
     answer_style: str = "template"  # template | llm (checked: falls back to the template if it invents)
     # stages
     plan_retries: int = 2
@@ -105,7 +104,6 @@ class Settings:
     def check(self) -> None:
         choices = {
             "llm_backend": ("auto", "openai", "scripted", "llamacpp", "embedded"),
-            "planner": ("hybrid", "fast", "llm"),
             "answer_style": ("template", "llm"),
             "llm_structured": ("auto", "on", "off"),
             "selection": ("llm", "top"),

@@ -1,5 +1,6 @@
-"""The embedded controller: plans with a learned planner (and the local LLM when it is unsure), picks
-the top-ranked runnable model for each task, and answers from the results. No LLM service needed."""
+"""The embedded controller: plans with the learned fast planner, picks the top-ranked runnable model for
+each task, and answers from the results. No LLM service needed. (A local-LLM planner and a fast-then-LLM
+hybrid were measured against it on TaskBench and lost: see the README's planning benchmark.)"""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from hugginggpt.config import Settings
 from hugginggpt.errors import ConfigError
 from hugginggpt.experts.base import ExpertBackend
 from hugginggpt.llm import ChatModel, build_chat_model
-from hugginggpt.planning.base import ToolPlanner
+from hugginggpt.planning.fast import FastPlanner
 from hugginggpt.planning.stage import ToolPlanningStage
 
 
@@ -31,25 +32,11 @@ class _NoModel:
         raise ConfigError("the local LLM is not prepared; run `make install`")
 
 
-def tool_planner(name: str, model: ChatModel | None) -> ToolPlanner:
-    from hugginggpt.planning.fast import FastPlanner
-
-    if name == "fast" or model is None:
-        return FastPlanner.default()
-    if name == "llm":
-        from hugginggpt.planning.llm import LlmToolPlanner
-
-        return LlmToolPlanner(model)
-    from hugginggpt.planning.hybrid import HybridPlanner
-
-    return HybridPlanner.default(model)
-
-
 def embedded_stages(settings: Settings, backends: Sequence[ExpertBackend]) -> EmbeddedStages:
     try:
         model: ChatModel | None = build_chat_model(settings, backends)
     except ConfigError:
         model = None  # no local LLM: the fast planner and template answers still work
-    planner = ToolPlanningStage(tool_planner(settings.planner, model), settings.max_tasks)
+    planner = ToolPlanningStage(FastPlanner.default(), settings.max_tasks)
     phraser = model if settings.answer_style == "llm" else None
     return EmbeddedStages(model or _NoModel(), planner, TemplateResponder(phraser))  # type: ignore[arg-type]

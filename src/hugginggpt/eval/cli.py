@@ -25,7 +25,7 @@ from hugginggpt.eval.taskbench import (
 from hugginggpt.eval.toolset import Sample, ToolSet, load_samples, split_samples
 from hugginggpt.planning.base import ToolGraph, ToolPlanner
 
-CONTROLLERS = ("fast", "llm", "hybrid", "openai", "scripted")
+CONTROLLERS = ("fast", "llm", "openai", "scripted")
 
 
 @runtime_checkable
@@ -38,14 +38,16 @@ class _HasSettings(Protocol):
 def build_tool_planner(name: str, settings: Settings) -> ToolPlanner:
     """The planner a `--controller` name stands for. Imports are lazy: each planner pulls in its own
     dependencies (the local model, an HTTP client) only when it is chosen."""
-    if name in ("fast", "llm", "hybrid"):
-        from hugginggpt.embedded import tool_planner
-        from hugginggpt.llm import build_chat_model
+    if name == "fast":
+        from hugginggpt.planning.fast import FastPlanner
 
-        local = None if name == "fast" else build_chat_model(dataclasses.replace(settings, llm_backend="llamacpp"))
-        return tool_planner(name, local)
+        return FastPlanner.default()
     from hugginggpt.planning.llm import LlmToolPlanner
 
+    if name == "llm":
+        from hugginggpt.llm import build_chat_model
+
+        return LlmToolPlanner(build_chat_model(dataclasses.replace(settings, llm_backend="llamacpp")))
     if name == "openai":
         from hugginggpt.llm.openai_compat import OpenAIChatModel
 
@@ -75,9 +77,9 @@ def eval_group() -> None:
 @click.option(
     "--controller",
     type=click.Choice(CONTROLLERS),
-    default="hybrid",
+    default="fast",
     show_default=True,
-    help="fast: embedded planner; llm: the local model; hybrid: both; openai: an OpenAI-compatible server "
+    help="fast: the embedded controller's planner; llm: the local Qwen model; openai: an OpenAI-compatible server "
     "(--base-url, --model); scripted: replies from HUGGINGGPT_LLM_SCRIPT.",
 )
 @click.option(

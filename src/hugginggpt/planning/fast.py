@@ -407,7 +407,6 @@ class Params:
     classifier: Classifier | None
     link: Linear
     link_threshold: float
-    confidence: Linear
     meta: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -421,7 +420,6 @@ class Params:
             classifier=Classifier.from_json(data["classifier"]) if data.get("classifier") else None,
             link=Linear.from_json(data["link"]),
             link_threshold=float(data["link_threshold"]),
-            confidence=Linear.from_json(data["confidence"]),
             meta=dict(data.get("meta", {})),
         )
 
@@ -435,13 +433,11 @@ class Params:
             "classifier": self.classifier.to_json() if self.classifier else None,
             "link": self.link.to_json(),
             "link_threshold": round(self.link_threshold, 4),
-            "confidence": self.confidence.to_json(),
             "meta": self.meta,
         }
 
 
 SEEN_FEATURES = ("seen_max", "seen_sum", "seen_top", "words")
-CONFIDENCE_FEATURES = ("low_in", "high_out", "mean_gap", "tools", "clauses", "unseen_share", "unfed")
 
 
 @dataclass(frozen=True)
@@ -584,12 +580,11 @@ class WiringState:
 
 def wire(
     order: Sequence[int], clauses: Sequence[int], view: ToolView, parsed: Parsed, params: Params, fill_text: bool
-) -> tuple[list[dict[str, Any]], int]:
-    """Task nodes with arguments; also how many non-text inputs found no source."""
+) -> list[dict[str, Any]]:
+    """Task nodes with arguments."""
     state = WiringState(list(clauses))
     cut = _logit(params.link_threshold)
     nodes: list[dict[str, Any]] = []
-    unfed = 0
     for position, t in enumerate(order):
         tool = view.tools[t]
         state.taken = set()
@@ -606,13 +601,11 @@ def wire(
             else:
                 state.used_items.add(index)
                 filled[slot] = parsed.items[index].value
-        open_slots = [slot for slot in range(len(tool.inputs)) if slot not in filled]
-        unfed += sum(tool.inputs[slot] != "text" for slot in open_slots)
         arguments = [filled[slot] for slot in sorted(filled)]
         if fill_text and not arguments and "text" in tool.inputs:
             arguments.append(parsed.clauses[clauses[position]])
         nodes.append({"task": tool.name, "arguments": arguments})
-    return nodes, unfed
+    return nodes
 
 
 def _logit(p: float) -> float:
@@ -644,24 +637,6 @@ def best_assignment(
 
     search(0, set(), 0.0, {})
     return best[1]
-
-
-def confidence_features(scores: ToolScores, chosen: Sequence[int], parsed: Parsed, unfed: int) -> Array:
-    margins = scores.probs - scores.thresholds
-    inside = margins[list(chosen)]
-    outside = np.delete(margins, list(chosen))
-    return np.asarray(
-        [
-            float(inside.min()),
-            float(outside.max()) if outside.size else -1.0,
-            float(inside.mean()),
-            float(len(chosen)),
-            math.log(len(parsed.clauses)),
-            float(1 - scores.seen[list(chosen)].mean()),
-            float(unfed),
-        ],
-        dtype=np.float32,
-    )
 
 
 def embed_request(encoder: Encoder, parsed: Parsed) -> Array:
@@ -704,10 +679,6 @@ class FastPlanner:
         return found
 
     def plan(self, request: str, tools: ToolSet, files: Sequence[str] = ()) -> ToolGraph:
-        return self.plan_with_confidence(request, tools, files)[0]
-
-    def plan_with_confidence(self, request: str, tools: ToolSet, files: Sequence[str] = ()) -> tuple[ToolGraph, float]:
-        """The plan, and the estimated chance that it picked exactly the right tools (0..1)."""
         if not request.strip():
             raise PlanError("the request is empty: say what you want done")
         if not tools.tools:
@@ -720,18 +691,17 @@ class FastPlanner:
 
 def build_plan(
     parsed: Parsed, embedded: Array, view: ToolView, params: Params, api_style: bool = False, fill_text: bool = False
-) -> tuple[ToolGraph, float]:
+) -> ToolGraph:
     """The plan for a parsed and embedded request (training calls this with cached embeddings)."""
     scores = score_tools(parsed, embedded, view, params)
     order, clauses = order_tools(choose_tools(scores), scores, view, parsed)
-    nodes, unfed = wire(order, clauses, view, parsed, params, fill_text)
+    nodes = wire(order, clauses, view, parsed, params, fill_text)
     if api_style:
         nodes = [_api_arguments(node, view.tools[t]) for node, t in zip(nodes, order, strict=True)]
         links = tuple({"source": nodes[j]["task"], "target": nodes[j + 1]["task"]} for j in range(len(nodes) - 1))
     else:
         links = ToolGraph.links_from_arguments(nodes)
-    confidence = float(params.confidence.prob(confidence_features(scores, order, parsed, unfed)[None, :])[0])
-    return ToolGraph(tuple(nodes), links), confidence
+    return ToolGraph(tuple(nodes), links)
 
 
 def _api_arguments(node: dict[str, Any], tool: Tool) -> dict[str, Any]:
@@ -762,7 +732,6 @@ def load_params(path: Path | None = None) -> Params:
         "generic": (len(params.generic.weights), len(SAMPLE_FEATURES)),
         "seen": (len(params.seen.weights), len(SAMPLE_FEATURES) + len(SEEN_FEATURES)),
         "link": (len(params.link.weights), len(LINK_FEATURES)),
-        "confidence": (len(params.confidence.weights), len(CONFIDENCE_FEATURES)),
     }
     stale = [name for name, (have, want) in expected.items() if have != want]
     if stale:

@@ -371,13 +371,9 @@ class LlmToolPlanner:
             messages.append({"role": "assistant", "content": _answer_text(demo, api)})
         return messages
 
-    def messages(self, request: str, tools: ToolSet, *, hint: ToolGraph | None = None) -> list[Message]:
-        """The prompt: the fixed prefix, then the request (and a draft plan, if any) last."""
-        user = self._user_message(request)
-        if hint is not None and hint.nodes:
-            draft = _answer_text(Demo(request, hint.nodes, hint.links), tools.api_style)
-            user += f"\nA draft plan, possibly wrong: {draft}"
-        return [*self.prefix(tools), {"role": "user", "content": user}]
+    def messages(self, request: str, tools: ToolSet) -> list[Message]:
+        """The prompt: the fixed prefix, then the request last."""
+        return [*self.prefix(tools), {"role": "user", "content": self._user_message(request)}]
 
     @staticmethod
     def _user_message(request: str) -> str:
@@ -469,11 +465,8 @@ class LlmToolPlanner:
 
     # --- planning -----------------------------------------------------------------------------------
 
-    def plan(
-        self, request: str, tools: ToolSet, files: Sequence[str] = (), *, hint: ToolGraph | None = None
-    ) -> ToolGraph:
-        """`hint`, another planner's guess, is shown to the model after the request as a draft to check."""
-        messages = self.messages(request, tools, hint=hint)
+    def plan(self, request: str, tools: ToolSet, files: Sequence[str] = ()) -> ToolGraph:
+        messages = self.messages(request, tools)
         schema = self.schema(request, tools, files)
         text = self._generate(messages, schema)
         return self.read(text, tools, request, files)
