@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from hugginggpt.catalog import ModelCard
+from hugginggpt.errors import ExpertError
 from hugginggpt.tasks import Kind
 
 
@@ -37,6 +38,17 @@ class ExpertOutput:
 
     def file_of(self, kind: Kind) -> Path | None:
         return next((f.path for f in self.files if f.kind == kind), None)
+
+
+def check_input_sizes(call: ExpertCall, max_input_mb: float) -> None:
+    """Refuse a call whose input files are over the limit, before any model reads them."""
+    for kind, path in call.files.items():
+        size_mb = path.stat().st_size / 2**20
+        if size_mb > max_input_mb:
+            raise ExpertError(
+                f"the {kind} file {path.name} is {size_mb:.3g} MiB, over the {max_input_mb:g} MiB limit "
+                "(HUGGINGGPT_MAX_INPUT_MB)"
+            )
 
 
 class ExpertBackend(Protocol):

@@ -14,7 +14,7 @@ from typing import Any
 from hugginggpt.catalog import ModelCard
 from hugginggpt.config import Settings
 from hugginggpt.errors import ExpertError
-from hugginggpt.experts.base import ExpertCall, ExpertOutput
+from hugginggpt.experts.base import ExpertCall, ExpertOutput, check_input_sizes
 from hugginggpt.experts.hub.cache import HubCache, weights_mb
 from hugginggpt.experts.hub.local_tasks import LOCAL_TASKS, NOT_LOCAL
 from hugginggpt.experts.hub.outputs import convert
@@ -85,13 +85,7 @@ class LocalExperts:
         task = LOCAL_TASKS.get(call.task)
         if task is None:
             raise ExpertError(NOT_LOCAL.get(call.task, f"{call.task} cannot run locally"))
-        for kind, path in call.files.items():
-            size_mb = path.stat().st_size / 2**20
-            if size_mb > self.max_input_mb:
-                raise ExpertError(
-                    f"the {kind} file {path.name} is {size_mb:.3g} MiB, over the {self.max_input_mb:g} MiB limit "
-                    "(HUGGINGGPT_MAX_INPUT_MB)"
-                )
+        check_input_sizes(call, self.max_input_mb)
         loop = asyncio.get_running_loop()
         try:
             return await loop.run_in_executor(self._executor, self.run_now, call)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from hugginggpt.catalog import ModelCard
 from hugginggpt.config import Settings
 from hugginggpt.errors import ExpertError
-from hugginggpt.experts.base import ExpertCall, ExpertOutput
+from hugginggpt.experts.base import ExpertCall, ExpertOutput, check_input_sizes
 from hugginggpt.experts.offline.assets import Assets, default_models_dir
 from hugginggpt.experts.offline.base import OfflineExpert
 from hugginggpt.experts.offline.pool import ModelPool
@@ -74,13 +74,7 @@ class OfflineExperts:
         expert = self.experts.get(key)
         if expert is None or self.missing[key]:
             raise ExpertError(f"{call.model} is not an installed offline model for {call.task}")
-        for kind, path in call.files.items():
-            size_mb = path.stat().st_size / 2**20
-            if size_mb > self.max_input_mb:
-                raise ExpertError(
-                    f"the {kind} file {path.name} is {size_mb:.3g} MiB, over the {self.max_input_mb:g} MiB limit "
-                    "(HUGGINGGPT_MAX_INPUT_MB)"
-                )
+        check_input_sizes(call, self.max_input_mb)
         loop = asyncio.get_running_loop()
         try:
             return await loop.run_in_executor(self._executor, expert.run, self.pool, call)
