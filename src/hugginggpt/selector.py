@@ -13,6 +13,7 @@ from hugginggpt.errors import ControllerError, PlanError
 from hugginggpt.events import EventSink, ModelChosen
 from hugginggpt.experts.base import ExpertBackend
 from hugginggpt.llm.base import ChatModel, Message, Usage
+from hugginggpt.matching import best_match
 from hugginggpt.plan import Plan, Task, extract_json
 from hugginggpt.prompts import Prompts
 
@@ -97,7 +98,9 @@ class Selector:
             elif len(cards) == 1:
                 choices[tid] = self._choice(task, cards[0], "the only candidate", names)
             elif not self.ask_controller:
-                choices[tid] = self._choice(task, cards[0], "the top-ranked candidate (most downloads)", names)
+                match = best_match(" ".join([request, *task.args.values()]), cards)
+                card, reason = match or (cards[0], "the top-ranked candidate (most downloads)")
+                choices[tid] = self._choice(task, card, reason, names)
             else:
                 open_tasks[tid] = (task, cards)
 

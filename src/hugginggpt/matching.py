@@ -1,0 +1,106 @@
+"""Which candidate model fits what the request names: a language ("into German") or a domain word
+("medical", "tweets") found in a model's id, languages, tags or description. Used where no controller
+LLM chooses (the embedded controller, `selection = "top"`), before falling back to the top-ranked model."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from hugginggpt.catalog import ModelCard
+
+LANGUAGES = {
+    "english": "en",
+    "german": "de",
+    "french": "fr",
+    "spanish": "es",
+    "italian": "it",
+    "portuguese": "pt",
+    "dutch": "nl",
+    "russian": "ru",
+    "chinese": "zh",
+    "japanese": "ja",
+    "korean": "ko",
+    "arabic": "ar",
+    "hindi": "hi",
+    "turkish": "tr",
+    "polish": "pl",
+    "swedish": "sv",
+    "finnish": "fi",
+    "greek": "el",
+    "czech": "cs",
+    "ukrainian": "uk",
+    "vietnamese": "vi",
+    "indonesian": "id",
+}
+_WORD = re.compile(r"[a-z0-9]+")
+# Words too common in requests and model names to say anything about a domain.
+_COMMON = frozenset(
+    [
+        "please",
+        "could",
+        "would",
+        "about",
+        "image",
+        "images",
+        "picture",
+        "photo",
+        "audio",
+        "video",
+        "model",
+        "models",
+        "large",
+        "small",
+        "finetuned",
+        "tuned",
+        "english",
+        "translate",
+        "translation",
+        "summary",
+        "summarize",
+        "detect",
+        "detection",
+        "classify",
+        "classification",
+        "generate",
+        "generation",
+        "answer",
+        "question",
+        "speech",
+        "which",
+        "there",
+        "their",
+    ]
+)
+
+
+def _words(text: str) -> set[str]:
+    return set(_WORD.findall(text.lower()))
+
+
+def _card_codes(card: ModelCard) -> set[str]:
+    """Where a model states its languages: its language list, id ("opus-mt-en-de") and tags; not its
+    description, where "it" and "id" are plain words."""
+    return _words(" ".join((card.id, *card.tags))) | {c.lower() for c in card.language}
+
+
+def best_match(text: str, cards: Sequence[ModelCard]) -> tuple[ModelCard, str] | None:
+    """The candidate that matches the most languages and domain words `text` names (the better ranked of equal
+    matches), with the reason; None when no candidate matches anything."""
+    words = _words(text)
+    languages = {name: code for name, code in LANGUAGES.items() if name in words and code != "en"}
+    domain = {w for w in words if len(w) >= 5 and w not in _COMMON and w not in LANGUAGES}
+    scored: list[tuple[int, int, ModelCard, list[str]]] = []
+    for rank, card in enumerate(cards):
+        codes = _card_codes(card)
+        have = codes | _words(card.description)
+        found = [f"{name.capitalize()} ({code})" for name, code in sorted(languages.items()) if code in codes]
+        found += sorted(domain & have)
+        # A named language counts double: asking for German and getting French is the worse mistake.
+        score = 2 * sum(code in codes for code in languages.values()) + len(domain & have)
+        if score:
+            scored.append((score, -rank, card, found))
+    if not scored:
+        return None
+    _, _, card, found = max(scored, key=lambda s: (s[0], s[1]))
+    return card, f"matches {', '.join(found)} in the request"
