@@ -37,3 +37,14 @@ def test_nothing_named_leaves_the_ranking_alone() -> None:
     # "it" is an English word, not Italian, and a description saying "it" does not make a model Italian
     cards = [ModelCard("org/x", "summarization", description="it summarises it well")]
     assert best_match("Summarize it in Italian", cards) is None
+
+
+def test_the_direction_of_a_language_pair_counts() -> None:
+    pairs = [
+        ModelCard("Helsinki-NLP/opus-mt-fr-en", "translation", downloads=900),
+        ModelCard("Helsinki-NLP/opus-mt-en-fr", "translation", downloads=100),
+    ]
+    into = best_match("Translate 'good night' into French", pairs)
+    assert into is not None and into[0].id == "Helsinki-NLP/opus-mt-en-fr"
+    out_of = best_match("Translate this French text into English", pairs)
+    assert out_of is not None and out_of[0].id == "Helsinki-NLP/opus-mt-fr-en"

@@ -35,7 +35,10 @@ class ModelCard:
             task=str(row["task"]),
             downloads=int(row.get("downloads") or 0),
             likes=int(row.get("likes") or 0),
-            language=(language,) if isinstance(language, str) else tuple(language),
+            # YAML model cards read Norwegian's code "no" as false (the snapshot keeps a few such rows)
+            language=(language,)
+            if isinstance(language, str)
+            else tuple("no" if c is False else str(c) for c in language),
             tags=tuple(row.get("tags") or ()),
             license=row.get("license"),
             description=str(row.get("description") or ""),

@@ -4,6 +4,7 @@ LLM chooses (the embedded controller, `selection = "top"`), before falling back 
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 
@@ -84,20 +85,39 @@ def _card_codes(card: ModelCard) -> set[str]:
     return _words(" ".join((card.id, *card.tags))) | {c.lower() for c in card.language}
 
 
+_TARGET = re.compile(r"\b(?:into|to|in)\s+([a-z]+)")
+
+
+def _direction(card: ModelCard) -> tuple[str, str] | None:
+    """(source, target) of a translation model named by a language pair, as in "opus-mt-en-de"."""
+    tokens = _WORD.findall(card.id.rsplit("/", 1)[-1].lower())
+    codes = set(LANGUAGES.values())
+    return next(((a, b) for a, b in itertools.pairwise(tokens) if a in codes and b in codes), None)
+
+
+def _speaks(card: ModelCard, code: str, as_target: bool) -> bool:
+    pair = _direction(card)
+    if pair is None:
+        return code in _card_codes(card)
+    return pair[1] == code if as_target else pair[0] == code
+
+
 def best_match(text: str, cards: Sequence[ModelCard]) -> tuple[ModelCard, str] | None:
     """The candidate that matches the most languages and domain words `text` names (the better ranked of equal
-    matches), with the reason; None when no candidate matches anything."""
-    words = _words(text)
+    matches), with the reason; None when no candidate matches anything. A language after "into", "to" or
+    "in" is the one wanted out: a model named by a pair ("opus-mt-fr-en") must translate into it."""
+    lowered = text.lower()
+    words = _words(lowered)
     languages = {name: code for name, code in LANGUAGES.items() if name in words and code != "en"}
+    targets = set(_TARGET.findall(lowered))
     domain = {w for w in words if len(w) >= 5 and w not in _COMMON and w not in LANGUAGES}
     scored: list[tuple[int, int, ModelCard, list[str]]] = []
     for rank, card in enumerate(cards):
-        codes = _card_codes(card)
-        have = codes | _words(card.description)
-        found = [f"{name.capitalize()} ({code})" for name, code in sorted(languages.items()) if code in codes]
-        found += sorted(domain & have)
+        spoken = [(name, code) for name, code in sorted(languages.items()) if _speaks(card, code, name in targets)]
+        have = _card_codes(card) | _words(card.description)
+        found = [f"{name.capitalize()} ({code})" for name, code in spoken] + sorted(domain & have)
         # A named language counts double: asking for German and getting French is the worse mistake.
-        score = 2 * sum(code in codes for code in languages.values()) + len(domain & have)
+        score = 2 * len(spoken) + len(domain & have)
         if score:
             scored.append((score, -rank, card, found))
     if not scored:

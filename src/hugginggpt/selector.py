@@ -98,9 +98,11 @@ class Selector:
             elif len(cards) == 1:
                 choices[tid] = self._choice(task, cards[0], "the only candidate", names)
             elif not self.ask_controller:
-                match = best_match(" ".join([request, *task.args.values()]), cards)
+                # What the request names may fit a model ranked below the top k: look further for it.
+                wider = self.catalog.candidates(task.task, lambda c: self.backend_for(c) is not None, 4 * self.top_k)
+                match = best_match(" ".join([request, *task.args.values()]), wider)
                 card, reason = match or (cards[0], "the top-ranked candidate (most downloads)")
-                choices[tid] = self._choice(task, card, reason, names)
+                choices[tid] = self._choice(task, card, reason, names if card in cards else (*names, card.id))
             else:
                 open_tasks[tid] = (task, cards)
 
