@@ -12,7 +12,7 @@ from helpers import RecordingExperts
 from hugginggpt.answer import TemplateResponder, invented, template_answer
 from hugginggpt.config import Settings
 from hugginggpt.controller import HuggingGPT
-from hugginggpt.embedded import EmbeddedStages
+from hugginggpt.embedded import EmbeddedStages, embedded_stages
 from hugginggpt.errors import PlanError
 from hugginggpt.eval.toolset import ToolSet
 from hugginggpt.events import AnswerDelta, Event
@@ -119,3 +119,15 @@ async def test_planner_failure_fails_the_run_cleanly() -> None:
     controller = HuggingGPT(Settings(), stages.model, [RecordingExperts()], stages=stages)
     result = await controller.run("do something")
     assert not result.ok and "the fixed planner found no plan: no idea" in (result.error or "")
+
+
+async def test_the_default_embedded_controller_runs_a_request_that_quotes_no_text(tmp_path: Path) -> None:
+    """The real fast planner: a text input the request gives only in its own words is filled from it, so
+    the plan passes the validator and runs (the benchmark leaves such texts out; the controller cannot)."""
+    experts = RecordingExperts()
+    settings = Settings(runs_dir=tmp_path, llm_backend="embedded")
+    stages = embedded_stages(settings, [experts])
+    controller = HuggingGPT(settings, stages.model, [experts], stages=stages)
+    result = await controller.run("Write a short poem about the sea and read it aloud")
+    assert result.ok, result.error
+    assert experts.calls and all(call.text for call in experts.calls if call.task == "text-to-speech")

@@ -37,6 +37,8 @@ def embedded_stages(settings: Settings, backends: Sequence[ExpertBackend]) -> Em
         model: ChatModel | None = build_chat_model(settings, backends)
     except ConfigError:
         model = None  # no local LLM: the fast planner and template answers still work
-    planner = ToolPlanningStage(FastPlanner.default(), settings.max_tasks)
+    # A plan that runs needs every input: a text the request gives in its own words fills it (the benchmark,
+    # which scores such a text as a wrong value, leaves it out).
+    planner = ToolPlanningStage(FastPlanner.default(fill_text=True), settings.max_tasks)
     phraser = model if settings.answer_style == "llm" else None
     return EmbeddedStages(model or _NoModel(), planner, TemplateResponder(phraser))  # type: ignore[arg-type]

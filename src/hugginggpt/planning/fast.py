@@ -662,8 +662,8 @@ class FastPlanner:
         self._lock = threading.Lock()
 
     @classmethod
-    def default(cls) -> FastPlanner:
-        return cls(load_params())
+    def default(cls, fill_text: bool = False) -> FastPlanner:
+        return cls(load_params(), fill_text=fill_text)
 
     def view(self, tools: ToolSet) -> ToolView:
         # Keyed by what the planner reads: API tools' parameter dicts would make the ToolSet unhashable.
