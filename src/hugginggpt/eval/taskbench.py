@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from hugginggpt.errors import ConfigError, PlanError
-from hugginggpt.eval.toolset import Sample, ToolSet
+from hugginggpt.eval.toolset import Sample, ToolSet, json_lines
 from hugginggpt.planning.base import ToolGraph, ToolPlanner, graph_problems
 
 TYPES = ("single", "chain", "dag")
@@ -474,13 +474,7 @@ def read_predictions(path: Path) -> dict[str, ToolGraph | None]:
     """Predictions from a JSON Lines file, flat (`task_nodes` at the top) or under `result`; an empty
     graph reads as None (no plan)."""
     out: dict[str, ToolGraph | None] = {}
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise ConfigError(f"cannot read {path}: {exc.strerror}") from exc
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
+    for number, line in json_lines(path):
         try:
             row = json.loads(line)
             body: dict[str, Any] = row if "task_nodes" in row else row.get("result", {})

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -74,19 +75,22 @@ class Sample:
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
 
+def json_lines(path: Path) -> Iterator[tuple[int, str]]:
+    """The non-empty lines of a JSON Lines file with their numbers; an unreadable file is a ConfigError."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc.strerror}") from exc
+    return ((number, line) for number, line in enumerate(lines, 1) if line.strip())
+
+
 def load_samples(path: Path) -> tuple[list[Sample], list[str]]:
     """Samples from a JSON Lines file, and a note for each line that could not be used (the published
     data has noise: broken lines, a duplicated id)."""
     samples: list[Sample] = []
     skipped: list[str] = []
     seen: set[str] = set()
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise ConfigError(f"cannot read {path}: {exc.strerror}") from exc
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
+    for number, line in json_lines(path):
         try:
             row = json.loads(line)
             sample = Sample(

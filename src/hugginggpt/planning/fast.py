@@ -587,7 +587,6 @@ def wire(
     nodes: list[dict[str, Any]] = []
     for position, t in enumerate(order):
         tool = view.tools[t]
-        state.taken = set()
         options = [link_candidates(order, position, slot, view, parsed, state) for slot in range(len(tool.inputs))]
         scored = [
             [(source, _logit(p) - cut) for source, p in zip(candidates, params.link.prob(rows), strict=True)]
