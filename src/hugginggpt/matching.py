@@ -88,17 +88,18 @@ def _card_codes(card: ModelCard) -> set[str]:
 _TARGET = re.compile(r"\b(?:into|to|in)\s+([a-z]+)")
 
 
+_CODES = frozenset(LANGUAGES.values())
+
+
 def _direction(card: ModelCard) -> tuple[str, str] | None:
     """(source, target) of a translation model named by a language pair, as in "opus-mt-en-de"."""
     tokens = _WORD.findall(card.id.rsplit("/", 1)[-1].lower())
-    codes = set(LANGUAGES.values())
-    return next(((a, b) for a, b in itertools.pairwise(tokens) if a in codes and b in codes), None)
+    return next(((a, b) for a, b in itertools.pairwise(tokens) if a in _CODES and b in _CODES), None)
 
 
-def _speaks(card: ModelCard, code: str, as_target: bool) -> bool:
-    pair = _direction(card)
+def _speaks(codes: set[str], pair: tuple[str, str] | None, code: str, as_target: bool) -> bool:
     if pair is None:
-        return code in _card_codes(card)
+        return code in codes
     return pair[1] == code if as_target else pair[0] == code
 
 
@@ -113,8 +114,9 @@ def best_match(text: str, cards: Sequence[ModelCard]) -> tuple[ModelCard, str] |
     domain = {w for w in words if len(w) >= 5 and w not in _COMMON and w not in LANGUAGES}
     scored: list[tuple[int, int, ModelCard, list[str]]] = []
     for rank, card in enumerate(cards):
-        spoken = [(name, code) for name, code in sorted(languages.items()) if _speaks(card, code, name in targets)]
-        have = _card_codes(card) | _words(card.description)
+        codes, pair = _card_codes(card), _direction(card)
+        spoken = [(n, c) for n, c in sorted(languages.items()) if _speaks(codes, pair, c, n in targets)]
+        have = codes | _words(card.description)
         found = [f"{name.capitalize()} ({code})" for name, code in spoken] + sorted(domain & have)
         # A named language counts double: asking for German and getting French is the worse mistake.
         score = 2 * len(spoken) + len(domain & have)
