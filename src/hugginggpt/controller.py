@@ -37,6 +37,7 @@ from hugginggpt.plan import GENERATED, Plan, Task, parse_plan
 from hugginggpt.planner import Planner, PlanOutcome, PlanStage
 from hugginggpt.prompts import Prompts
 from hugginggpt.responder import Responder, ResponseStage, TaskReport, fallback_answer, missing_mentions
+from hugginggpt.roles import split_roles, with_roles
 from hugginggpt.scheduler import DagScheduler, Outcome
 from hugginggpt.selector import Choice, Selection, Selector
 from hugginggpt.session import ChatSession
@@ -264,11 +265,14 @@ async def _resolve_inputs(
     files: dict[Kind, Path] = {}
     for key, value in task.args.items():
         if key == "text":
-            named = resources.resolve(value.strip())
-            if named is not None and kind_of_file(value.strip()) == "text":
-                text = _read_text_file(named)  # the plan names a text file the user gave: use its content
+            roles, content = split_roles(value)
+            named = resources.resolve(content.strip())
+            if named is not None and kind_of_file(content.strip()) == "text":
+                content = _read_text_file(named)  # the plan names a text file the user gave: use its content
             else:
-                text = GENERATED.sub(lambda m: _output_text(int(m.group(1)), outputs), value)
+                content = GENERATED.sub(lambda m: _output_text(int(m.group(1)), outputs), content)
+            roles = {k: GENERATED.sub(lambda m: _output_text(int(m.group(1)), outputs), v) for k, v in roles.items()}
+            text = with_roles(content, **roles)
             continue
         kind: Kind = key  # type: ignore[assignment]  # validation allows only the four kinds
         ref = GENERATED.search(value)

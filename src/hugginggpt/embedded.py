@@ -12,14 +12,13 @@ from hugginggpt.config import Settings
 from hugginggpt.errors import ConfigError
 from hugginggpt.experts.base import ExpertBackend
 from hugginggpt.llm import ChatModel, build_chat_model
-from hugginggpt.planning.fast import FastPlanner
-from hugginggpt.planning.stage import ToolPlanningStage
+from hugginggpt.planning.stage import EverydayPlanningStage
 
 
 @dataclass(frozen=True)
 class EmbeddedStages:
     model: ChatModel
-    planner: ToolPlanningStage
+    planner: EverydayPlanningStage
     responder: TemplateResponder
 
 
@@ -37,8 +36,6 @@ def embedded_stages(settings: Settings, backends: Sequence[ExpertBackend]) -> Em
         model: ChatModel | None = build_chat_model(settings, backends)
     except ConfigError:
         model = None  # no local LLM: the fast planner and template answers still work
-    # A plan that runs needs every input: a text the request gives in its own words fills it (the benchmark,
-    # which scores such a text as a wrong value, leaves it out).
-    planner = ToolPlanningStage(FastPlanner.default(fill_text=True), settings.max_tasks)
+    planner = EverydayPlanningStage(settings.max_tasks)
     phraser = model if settings.answer_style == "llm" else None
     return EmbeddedStages(model or _NoModel(), planner, TemplateResponder(phraser))  # type: ignore[arg-type]

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import click
 
@@ -24,6 +24,9 @@ from hugginggpt.eval.taskbench import (
 )
 from hugginggpt.eval.toolset import Sample, ToolSet, load_samples, split_samples
 from hugginggpt.planning.base import ToolGraph, ToolPlanner
+
+if TYPE_CHECKING:
+    from hugginggpt.eval.requests import CaseResult
 
 CONTROLLERS = ("fast", "llm", "openai", "scripted")
 
@@ -201,3 +204,91 @@ def _running(counts: MetricCounts) -> str:
 
 def _say(text: str) -> None:
     click.echo(text, err=True)
+
+
+@eval_group.command("requests")
+@click.option(
+    "--split",
+    type=click.Choice(["train", "test", "all"]),
+    default="test",
+    show_default=True,
+    help="Which part of the request benchmark to measure.",
+)
+@click.option("--e2e", is_flag=True, help="Also run each request on the offline experts and check its answer's facts.")
+@click.option("--limit", type=click.IntRange(min=1), help="Only the first N requests.")
+@click.option(
+    "--files",
+    "files_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where the benchmark's input files are made (default: a folder under the runs folder).",
+)
+@click.option("--failures", is_flag=True, help="Print each request whose plan or answer is wrong, with the gold plan.")
+@click.option("--json", "json_file", type=click.Path(dir_okay=False, path_type=Path), help="Write the figures here.")
+@click.pass_context
+def requests_command(
+    ctx: click.Context,
+    split: str,
+    e2e: bool,
+    limit: int | None,
+    files_dir: Path | None,
+    failures: bool,
+    json_file: Path | None,
+) -> None:
+    """Plan (and with --e2e, run and answer) the request benchmark's everyday requests; report plan
+    exact-match, node F1, argument accuracy, end-to-end pass rate and latency."""
+    from hugginggpt.eval.requests import RequestReport, load_cases, plan_cases
+    from hugginggpt.planning.everyday import EverydayPlanner
+
+    settings = ctx.obj.settings() if isinstance(ctx.obj, _HasSettings) else Settings.load()
+    cases = load_cases(split)[:limit]
+    planner = EverydayPlanner()
+    results = plan_cases(lambda request, files: planner.plan(request, files), cases)
+    if e2e:
+        from hugginggpt.eval.request_run import run_cases
+
+        folder = files_dir or settings.runs_dir / "request-benchmark-files"
+        run_cases(settings, results, folder, on_progress=lambda done, total: _say(f"e2e: {done}/{total}"))
+    figures = RequestReport(results).figures()
+    click.echo(_format_figures(split, figures))
+    if failures:
+        click.echo(_format_failures(results))
+    if json_file is not None:
+        json_file.write_text(json.dumps({"split": split, **figures}, indent=2) + "\n", encoding="utf-8")
+        _say(f"figures: {json_file}")
+
+
+def _format_figures(split: str, figures: dict[str, Any]) -> str:
+    def pct(value: float | None) -> str:
+        return "-" if value is None else f"{value * 100:.1f}%"
+
+    lines = [
+        f"request benchmark, {split} part: {figures['requests']} requests",
+        f"  plan exact-match   {pct(figures['plan_exact'])}",
+        f"  node F1            {pct(figures['node_f1'])}",
+        f"  argument accuracy  {pct(figures['args_accuracy'])}",
+        f"  planning latency   median {figures['median_plan_ms']} ms, p95 {figures['p95_plan_ms']} ms",
+    ]
+    if figures.get("e2e_runs"):
+        lines.append(
+            f"  end to end         {pct(figures['e2e_pass'])} of {figures['e2e_runs']} runs hold their facts; "
+            f"median run {figures.get('median_run_s')} s"
+        )
+    return "\n".join(lines)
+
+
+def _format_failures(results: list[CaseResult]) -> str:
+    out = []
+    for r in results:
+        wrong_plan = not r.comparison.exact
+        wrong_answer = r.answer is not None and bool(r.missing_facts)
+        if not (wrong_plan or wrong_answer):
+            continue
+        out.append(f"\n[{r.case.id}] {r.case.request!r} files={list(r.case.files)}")
+        if wrong_plan:
+            out.append(
+                f"  predicted: {json.dumps(r.predicted, ensure_ascii=False) if r.predicted is not None else r.error}"
+            )
+            out.append(f"  gold:      {json.dumps(list(r.case.plan), ensure_ascii=False)}")
+        if wrong_answer:
+            out.append(f"  missing facts {r.missing_facts} in: {r.answer!r}")
+    return "\n".join(out)

@@ -17,6 +17,7 @@ from hugginggpt.llm.base import Message, Usage
 from hugginggpt.plan import DEFAULT_MAX_TASKS, validate_plan
 from hugginggpt.planner import PlanAttempt, PlanOutcome
 from hugginggpt.planning.base import NODE_REF, ToolGraph, ToolPlanner
+from hugginggpt.planning.everyday import EverydayPlanner
 from hugginggpt.tasks import TASK_TYPES, kind_of_file
 
 
@@ -65,5 +66,27 @@ class ToolPlanningStage:
         except PlanError as exc:  # the planners promise valid graphs: this is a bug, reported plainly
             raise PlanningFailed(
                 f"the {self.planner.name} planner made an invalid plan: {exc}", [{"reply": reply, "error": str(exc)}]
+            ) from exc
+        return PlanOutcome(plan, [PlanAttempt(reply, None)], Usage())
+
+
+@dataclass
+class EverydayPlanningStage:
+    """The embedded controller's plan stage: the everyday-request planner over the 24 task types."""
+
+    max_tasks: int = DEFAULT_MAX_TASKS
+    planner: EverydayPlanner = field(default_factory=EverydayPlanner)
+
+    async def plan(self, request: str, resources: Resources, history: list[Message], emit: EventSink) -> PlanOutcome:
+        try:
+            tasks = self.planner.plan(request, resources.names())
+        except PlanError as exc:
+            raise PlanningFailed(str(exc), []) from exc
+        reply = json.dumps(tasks, ensure_ascii=False)
+        try:
+            plan = validate_plan(tasks, resources.names(), max_tasks=self.max_tasks)
+        except PlanError as exc:  # the planner promises valid plans: this is a bug, reported plainly
+            raise PlanningFailed(
+                f"the everyday planner made an invalid plan: {exc}", [{"reply": reply, "error": str(exc)}]
             ) from exc
         return PlanOutcome(plan, [PlanAttempt(reply, None)], Usage())

@@ -19,6 +19,7 @@ from hugginggpt.experts.offline.assets import Assets
 from hugginggpt.experts.offline.base import OfflineExpert, Requirement, card, module, program
 from hugginggpt.experts.offline.media import need_text
 from hugginggpt.experts.offline.pool import ModelPool, Resource
+from hugginggpt.roles import split_roles
 
 
 def _load_spacy() -> Any:
@@ -49,7 +50,7 @@ _QUOTED = re.compile(r"\"([^\"\n]+)\"|“([^”\n]+)”|«([^»\n]+)»|‘([^’
 _QUOTE_CHARS = "\"'“”‘’«»` "
 
 
-def _quoted(text: str) -> list[tuple[int, int, str]]:
+def quoted_spans(text: str) -> list[tuple[int, int, str]]:
     """(start, end, content) of every quoted span."""
     spans = []
     for m in _QUOTED.finditer(text):
@@ -154,7 +155,7 @@ def _inside(position: int, spans: list[tuple[int, int, str]]) -> bool:
     return any(start <= position < end for start, end, _ in spans)
 
 
-def _label_segment(text: str, quotes: list[tuple[int, int, str]]) -> tuple[int, int, list[str]] | None:
+def label_segment(text: str, quotes: list[tuple[int, int, str]]) -> tuple[int, int, list[str]] | None:
     """Where the label list is in `text` (start, end, labels), outside the quoted text."""
     for m in _LABEL_KEY.finditer(text):
         if not _inside(m.start(), quotes) and (labels := split_labels(m.group("labels"))):
@@ -175,9 +176,13 @@ def _label_segment(text: str, quotes: list[tuple[int, int, str]]) -> tuple[int, 
 
 
 def parse_labels(text: str) -> tuple[str, list[str]]:
-    """(text to classify, candidate labels) from a request such as "Classify 'x' as a, b or c"."""
-    quotes = _quoted(text)
-    segment = _label_segment(text, quotes)
+    """(text to classify, candidate labels): from a `labels:` role line (see `roles.py`), or from a request
+    such as "Classify 'x' as a, b or c"."""
+    roles, content = split_roles(text)
+    if roles.get("labels") and (labels := split_labels(roles["labels"])) and content:
+        return content, labels
+    quotes = quoted_spans(text)
+    segment = label_segment(text, quotes)
     if segment is None:
         raise ExpertError(f"zero-shot classification found no candidate labels: {LABEL_HELP}")
     start, end, labels = segment
@@ -236,7 +241,7 @@ def split_comparison(text: str) -> tuple[str, list[str]]:
         lines = lines[1:]
     if len(lines) >= 2:
         return lines[0], lines[1:]
-    quoted = [content for _, _, content in _quoted(text)]
+    quoted = [content for _, _, content in quoted_spans(text)]
     if len(quoted) >= 2:
         return quoted[0], quoted[1:]
     for separator in (r"\s+(?:vs\.?|versus)\s+", r"\s*[;|]\s*"):
@@ -333,7 +338,7 @@ def detect_language(text: str) -> str | None:
 
 def _split_request(text: str) -> tuple[str, str]:
     """(instruction, text to translate): the instruction says the languages, if it is there at all."""
-    quotes = _quoted(text)
+    quotes = quoted_spans(text)
     if quotes:
         start, end, body = max(quotes, key=lambda q: len(q[2]))
         instruction = text[:start] + " " + text[end:]
@@ -349,7 +354,13 @@ def _split_request(text: str) -> tuple[str, str]:
 
 
 def translation_request(text: str) -> tuple[str, str | None, str]:
-    """(text to translate, source language or None, target language) from a translation request."""
+    """(text to translate, source language or None, target language): from `target:` / `source:` role
+    lines (see `roles.py`), or from a translation request in words."""
+    roles, content = split_roles(text)
+    if roles.get("target") or roles.get("source"):
+        if not content:
+            raise ExpertError("translation found nothing to translate after the language lines")
+        return content, *_route(content, _language_code(roles.get("source")), _language_code(roles.get("target")))
     instruction, body = _split_request(text)
     body = _unquote(body)
     if not body:
@@ -366,6 +377,20 @@ def translation_request(text: str) -> tuple[str, str | None, str]:
         if (m := _SOURCE.search(instruction)) is not None:
             source = _NAME_TO_CODE[m["src"].lower()]
     return body, *_route(body, source, target)
+
+
+def _language_code(name: str | None) -> str | None:
+    if not name:
+        return None
+    code = _NAME_TO_CODE.get(name.strip().lower()) or (
+        name.strip().lower() if name.strip().lower() in LANGUAGES else None
+    )
+    if code is None:
+        raise ExpertError(f"translation does not know the language {name!r}; name one of {', '.join(_LANGUAGE_LIST)}")
+    return code
+
+
+_LANGUAGE_LIST = [names[0] for names in LANGUAGES.values()]
 
 
 def _route(body: str, source: str | None, target: str | None) -> tuple[str | None, str]:

@@ -1,0 +1,240 @@
+"""What everyday requests say when they want a task done: cue patterns over the request's own words.
+
+Each cue names either a task type or a *need* that depends on what it is applied to (`content`: the
+words of an image or a recording; `classify`: a photo, a sound or a text). Patterns are matched on one
+clause, lower-cased, with the files and quoted texts replaced by a marker word (`§image`, `§audio`,
+`§text`). Earlier cues win where two overlap, so the specific ones come first.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from hugginggpt.experts.offline.text import LANGUAGES
+
+_LANGUAGE_NAMES = "|".join(sorted((n.lower() for names in LANGUAGES.values() for n in names), key=len, reverse=True))
+LANGUAGE = rf"(?:{_LANGUAGE_NAMES})"
+IMAGE_WORDS = r"(?:image|picture|photo|photograph|pic|screenshot|scan|snapshot|selfie|§img)"
+AUDIO_WORDS = r"(?:audio|recording|voice (?:memo|note|message)|memo|clip|sound|podcast|voicemail|§aud)"
+
+
+@dataclass(frozen=True)
+class Cue:
+    need: str  # a task type, or: content, classify, describe, question
+    pattern: re.Pattern[str]
+    mode: str = ""  # image-to-text: "read" or "describe"
+
+
+def _cue(need: str, *patterns: str, mode: str = "") -> list[Cue]:
+    return [Cue(need, re.compile(p), mode) for p in patterns]
+
+
+CUES: list[Cue] = [
+    # Speech out: "read it aloud", "say it", "as audio"
+    *_cue(
+        "text-to-speech",
+        r"\b(?:read|say|speak|sound)\w*\b[^.?!§]{0,40}?\b(?:aloud|out loud|out-loud|outloud|out)\b",
+        r"\b(?:aloud|out loud|outloud)\b",
+        r"\btext[- ]to[- ](?:speech|audio|voice)\b|\btts\b",
+        r"\b(?:narrate|narration|voice ?over|pronounce|speak it|say it|say that)\b",
+        r"\b(?:audio|spoken|voice|mp3|wav|sound) (?:version|file|clip|recording|copy|reading)\b",
+        r"\b(?:as|into|to|in) (?:an? )?(?:audio|speech|voice|mp3|wav|sound file|spoken words)\b",
+        r"\b(?:read|say) (?:it|this|that|them|the \w+) (?:to me|for me)\b",
+        r"\bhear (?:it|what|the)\b",
+        r"\b(?:make|let) (?:it|the \w+) (?:talk|speak)\b",
+    ),
+    # Words out of an image or a recording.
+    *_cue(
+        "automatic-speech-recognition",
+        r"\btranscri(?:be|bing|ption|pt)\w*",
+        r"\bspeech[- ]to[- ]text\b|\bdictation\b",
+        r"\b(?:what|anything)\b[^.?!]{0,30}\b(?:said|spoken|saying|talking about|speaking about)\b",
+        r"\bwhat(?:'s| is| was)? (?:being )?(?:said|spoken)\b",
+        rf"\b(?:what|who)\b[^.?!]{{0,30}}\bsay(?:s|ing)?\b[^.?!]{{0,20}}\b{AUDIO_WORDS}",
+        rf"\b{AUDIO_WORDS}\b[^.?!]{{0,20}}\bsay(?:s|ing)?\b",
+        r"\bwhat (?:does|did) (?:he|she|they|the (?:speaker|person|guy|man|woman|caller)|someone)\b[^.?!]{0,20}\bsay\b",
+        r"\b(?:into|to|as) (?:plain )?(?:text|words|writing)\b",
+        r"\bwrite (?:down|out|up)\b",
+    ),
+    *_cue(
+        "content",
+        r"\bocr\b",
+        r"\b(?:read|extract|get|grab|pull|copy|recogni[sz]e|scan|type out|transcribe)\w*\b[^.?!§]{0,30}\b(?:text|words|"
+        r"writing|wording|letters)\b",
+        rf"\b(?:text|words|writing|wording|letters)\s+(?:in|on|from|of)\s+(?:the |this |that |my )?(?:{IMAGE_WORDS}|sign|"
+        r"note|receipt|poster|menu|label|card|flyer|board|page)",
+        r"\bwhat(?:'s| is| does| did| do)?\b[^.?!]{0,40}\b(?:written|say|says|printed|reads)\b",
+        r"\b(?:written|printed|typed) (?:on|in)\b",
+        r"\bwhat (?:it|this|that|the \w+) (?:says|said|reads)\b",
+        r"\bread (?:it|this|that|the \w+|me the \w+)\b",
+    ),
+    *_cue(
+        "summarization",
+        r"\bsumm?ar(?:y|i[sz]e|i[sz]ed|i[sz]ing|i[sz]ation|ies)\b",
+        r"\btl;?dr\b|\bgist\b|\bkey (?:points|takeaways|facts)\b|\bmain (?:points?|idea|message|takeaways?)\b",
+        r"\bin (?:a |one |two |three |a few )?(?:short |brief )?(?:sentences?|lines?|nutshell|bullet points)\b",
+        r"\b(?:shorten|condense|recap|sum (?:it |this |that )?up|boil (?:it |this )?down)\b",
+        r"\bshort(?:er)? version\b|\bbrief(?:ly)?\b|\boverview\b|\bwhat(?:'s| is) it about\b",
+    ),
+    *_cue(
+        "translation",
+        r"\btranslat\w*",
+        rf"\b(?:in|into|to) (?:proper |plain )?{LANGUAGE}\b",
+        r"\bhow (?:do|would|does) (?:you|i|one) say\b",
+        r"\bwhat (?:does|do) (?:it|this|that|the \w+) mean\b",
+        r"\bin english\b",
+    ),
+    *_cue(
+        "token-classification",
+        r"\bnamed[- ]entit\w*|\bentit(?:y|ies)\b|\bner\b",
+        r"\bwho\b[^.?!]{0,30}\b(?:mentioned|named|involved|referred|talked about|talking about|in it|in there)\b",
+        r"\bwhere\b[^.?!]{0,30}\bmentioned\b",
+        r"\b(?:names?|people|persons|person|places?|locations?|cities|city|countries|companies|company|"
+        r"organi[sz]ations?|brands?|dates?|who and where)\b[^.?!]{0,25}\b(?:mentioned|named|in|are|appear|referenced)\b",
+        r"\b(?:which|what|any) (?:people|persons|names|places|cities|companies|organi[sz]ations|locations|dates)\b",
+        r"\b(?:extract|list|pull out|find|get|highlight|tag)\b[^.?!]{0,20}\b(?:names|people|places|companies|"
+        r"organi[sz]ations|locations|dates|entities)\b",
+        r"\bwho (?:is|are|was|were) (?:in|on) (?:it|the \w+)\b",
+    ),
+    *_cue(
+        "sentence-similarity",
+        r"\bsimilar(?:ity)?\b|\bsame (?:meaning|thing)\b|\bmean the same\b|\bhow close\b|\bclosest\b",
+        r"\bcompare\b[^.?!]{0,30}\b(?:sentences?|phrases?|texts?|these|them|meaning)\b",
+        r"\bparaphrases? of\b|\bsemantic(?:ally)?\b|\balike\b",
+    ),
+    *_cue(
+        "text2text-generation",
+        r"\b(?:rewrite|re-write|rephrase|paraphrase|reword|simplify|proofread|formali[sz]e)\w*\b",
+        r"\b(?:fix|correct|check|improve)\b[^.?!]{0,20}\b(?:grammar|spelling|typos?|wording|punctuation)\b",
+        r"\bmake (?:it|this|that|the \w+) (?:sound )?(?:more |less |a bit )?(?:formal|polite|casual|friendly|"
+        r"shorter|professional|simpler|clearer|nicer|concise)\b",
+        r"\b(?:into|to|as) (?:a )?(?:formal|polite|passive|active|plain|simple) (?:english|language|voice|tone|form)\b",
+    ),
+    *_cue(
+        "sentiment",
+        r"\bsentiment\w*|\bpositive\b|\bnegative\b|\bemotion\w*|\bmood\b|\btone\b|\bvibes?\b|\battitude\b",
+        r"\bhow (?:does|do|did|is|was) (?:the |this |that )?\w* ?(?:feel|feeling|sound)\b",
+        r"\b(?:happy|angry|upset|satisfied|unhappy|pleased|annoyed|mad|sad|good or bad|praise|complain\w*)\b[^.?!]{0,20}\?",
+        r"\b(?:like|liked|love|loved|hate|hated|enjoy|enjoyed) (?:it|the|this|that)\b[^.?!]{0,30}\?",
+        r"\b(?:satisfied|happy|unhappy|upset|pleased|angry)\b",
+    ),
+    *_cue(
+        "classify", r"\bclassif\w*|\bcategori[sz]\w*|\bcategory\b|\bwhich (?:label|class|topic)\b|\blabel (?:it|this)\b"
+    ),
+    # Images made or changed.
+    *_cue(
+        "image-segmentation",
+        r"\bsegment\w*|\bmasks?\b|\bcut (?:out|it out)\b|\bremove the background\b|\bbackground (?:removal|remover)\b",
+        r"\bseparate\b[^.?!]{0,30}\b(?:background|foreground|objects|regions)\b|\bregions\b|\bpixel-wise\b",
+    ),
+    *_cue(
+        "depth-estimation",
+        r"\bdepth\b|\bhow far\b|\bdistances?\b|\b3d\b|\bcloser to the camera\b|\bnear or far\b|\bfar away\b",
+    ),
+    *_cue(
+        "text-to-video",
+        r"\b(?:make|create|generate|produce|render|give me|turn)\b[^.?!§]{0,40}\b(?:video|animation|clip|movie|film|gif)\b",
+        r"\banimat(?:e|ed|ion)\b|\btext[- ]to[- ]video\b",
+    ),
+    *_cue(
+        "image-to-image",
+        r"\b(?:pencil |charcoal )?sketch(?:ed|y)?\b|\bcartoon\w*|\bsepia\b|\binvert\w*|\bnegative image\b|\bsharpen\w*",
+        r"\bblur\w*|\bedges?\b|\bcanny\b|\boutlines?\b|\bline art\b|\bblack[- ]and[- ]white\b|\bgr[ae]yscale\b|\bmonochrome\b",
+        r"\bfilter\b|\bmake (?:it|the \w+|this) look\b|\b(?:vintage|retro|comic|anime) (?:look|style|effect)\b|\bstyli[sz]e\b",
+        r"\b(?:turn|convert|change)\b[^.?!]{0,30}\b(?:into|to) (?:a |an )?(?:sketch|cartoon|drawing|painting|b&w)\b",
+    ),
+    *_cue(
+        "text-to-image",
+        r"\btext[- ]to[- ]image\b",
+        r"\b(?:draw|paint|illustrate|render|doodle)\b",
+        r"\b(?:make|create|generate|produce|design|give me|show me)\b[^.?!§]{0,30}\b(?:image|picture|photo|drawing|"
+        r"illustration|painting|artwork|logo|wallpaper|poster|icon|art)\b(?! of the)",
+        r"\b(?:image|picture|illustration|painting|drawing) of (?:a|an|some)\b",
+    ),
+    # Looking at photos.
+    *_cue(
+        "object-detection",
+        r"\bdetect\w*|\bhow many\b|\bcount\w*|\bnumber of\b|\blocate\b|\blocation of\b|\bbounding box\w*|\bbox(?:es)?\b",
+        r"\b(?:find|spot|point out|highlight|mark|circle)\b|\bwhere(?:'s| is| are)\b",
+        r"\b(?:is|are) there (?:a|an|any|some)\b|\bany (?:people|persons|cats|dogs|cars|cups|animals)\b",
+        r"\bwhat (?:objects|things|items)\b|\bobjects?\b|\bwhat (?:is|are) (?:on|in) (?:the )?(?:table|desk|plate)\b",
+    ),
+    *_cue(
+        "describe",
+        r"\bdescri(?:be|bing|ption)\w*|\bcaption\w*|\bwhat do you see\b|\bwhat can you see\b|\btell me about\b",
+        rf"\bwhat(?:'s| is| are)? (?:in|on|going on in|happening in) (?:the |this |that |my )?{IMAGE_WORDS}",
+        rf"\bwhat (?:does|do) (?:the |this |that |my )?{IMAGE_WORDS}s? (?:show|depict|contain)\b",
+        r"\bexplain (?:the |this )?(?:image|picture|photo)\b",
+    ),
+    *_cue(
+        "image-classification",
+        r"\bwhat (?:kind|type|sort|breed|species|brand|make|model) of\b|\bwhat (?:animal|breed|species|dish|food|object)\b",
+        r"\bidentify\b|\brecogni[sz]e\b|\bwhat is (?:this|it|that)\b|\bwhat(?:'s)? (?:this|that)\b",
+        r"\bis (?:this|it|that) an? \w+\b",
+    ),
+    # Sounds.
+    *_cue(
+        "audio-classification",
+        r"\b(?:is|are|was) (?:there|anyone|anybody|somebody|someone) (?:any |actually )?(?:speech|talking|speaking|"
+        r"voices?|saying anything|in it)\b",
+        r"\b(?:anyone|someone|somebody|anybody|people) (?:talking|speaking|talk|speak)\b",
+        r"\bspeech or\b|\bor (?:just )?(?:noise|silence|silent)\b|\bjust (?:noise|silence)\b|\bsilen(?:t|ce)\b",
+        r"\bvoice activity\b|\bwhat (?:kind of |sort of )?(?:sound|noise)s?\b|\bany (?:speech|voices?)\b",
+        r"\bcontains? (?:speech|voices?|talking)\b|\bempty\b",
+    ),
+    *_cue(
+        "audio-to-audio",
+        r"\bde-?nois\w*|\bnoise[- ]?(?:reduction|removal|free)\b|\b(?:reduce|remove|cut|strip|get rid of)\b[^.?!]{0,25}"
+        r"\b(?:noise|hiss|hum|static)\b",
+        r"\bclean(?:ed)?(?: it| this| that| the \w+)? up\b|\bclean up\b|\benhance\w*|\bclearer\b|\bcleaner\b",
+    ),
+    # Writing and chatting.
+    *_cue(
+        "text-generation",
+        r"\b(?:write|compose|draft|generate|create|come up with|make up|invent|suggest|give me|tell me)\b[^.?!§]{0,25}"
+        r"\b(?:story|stories|poem|haiku|joke|essay|email|letter|tweet|post|slogan|paragraph|song|lyrics|limerick|"
+        r"names?|titles?|tagline|recipe|speech|message|ideas?|list|bio|description|caption|riddle|quote|reply|"
+        r"response|note|headline|intro|summary of (?:your|the) day)\b",
+        r"\bcontinue\b|\bfinish (?:this|the|my) (?:sentence|story|text)\b|\bbrainstorm\w*|\bcomplete (?:this|the) sentence\b",
+        r"\bexplain\b|\bwhat (?:is|are) (?:a |an |the )?\w+\b[^§]*\?$|\bhow (?:do|does|can|to)\b",
+    ),
+    *_cue(
+        "conversational",
+        r"^(?:hi|hello|hey|hiya|yo|good (?:morning|evening|afternoon)|howdy)\b[^a-z]*$",
+        r"\bhow are you\b|\bhow's it going\b|\bchat\b|\btalk to me\b|\blet's talk\b|\bi feel\b|\bi'm (?:bored|sad|lonely)\b",
+        r"\b(?:reply|respond|answer) (?:to )?(?:this|my|the) (?:message|text|question)\b",
+    ),
+    *_cue("question-answering", r"\baccording to\b|\bbased on\b|\bfrom the (?:text|article|email|passage)\b"),
+]
+
+# A question about a document image (a receipt's total, an invitation's date) goes to document QA.
+DOCUMENT_WORDS = re.compile(
+    r"\b(?:receipt|invoice|bill|total|price|cost|costs|amount|due|paid|pay|document|form|menu|ticket|letter|"
+    r"invitation|invite|statement|subtotal|tax|vat|how much|when is|what time|date|deadline)\b"
+)
+QUESTION = re.compile(
+    r"\?\s*$|^(?:what|who|whom|whose|when|where|why|how|which|is|are|was|were|do|does|did|can|could|should|will|would)\b"
+)
+# A text that the request gives as a whole sentence after the instruction, unquoted: "summarize this: ..."
+CONTENT_AFTER_COLON = re.compile(r"^(?P<head>[^:\n]{2,80}?)(?::|\n)\s*(?P<body>\S.{6,})$", re.DOTALL)
+PLURAL = re.compile(
+    r"\b(?:both|each|all|every|these|those|them|photos|pictures|images|pics|files|recordings|clips|memos|texts)\b"
+)
+# Where a request refers back to an earlier step's result.
+PRODUCT_WORDS: dict[str, tuple[str, ...]] = {
+    "translation": ("translation", "translated"),
+    "summarization": ("summary", "summarized", "summarised", "short version", "tl;dr"),
+    "automatic-speech-recognition": ("transcript", "transcription", "transcribed"),
+    "image-to-text": ("description", "caption", "described"),
+    "text2text-generation": ("rewrite", "rewritten", "new version", "corrected"),
+    "text-generation": ("story", "poem", "text you wrote", "result"),
+    "question-answering": ("answer",),
+}
+KIND_WORDS: dict[str, re.Pattern[str]] = {
+    "image": re.compile(
+        rf"\b{IMAGE_WORDS}s?\b|\b(?:sign|note|receipt|poster|menu|invite|invitation|card|flyer|label)\b"
+    ),
+    "audio": re.compile(rf"\b{AUDIO_WORDS}s?\b|\b(?:voice|call|message|speaker|audio file|wav|mp3)\b"),
+    "text": re.compile(r"\b(?:text|review|article|email|e-mail|document|passage|paragraph|file|message|letter)\b"),
+}

@@ -1,0 +1,625 @@
+"""The embedded controller's planner for everyday requests: it reads a request the way a person does.
+
+1. **Sources.** The files (attached or named), quoted texts, a text given after a colon and the labels a
+   request lists are found first and replaced by marker words, so instructions are never read from
+   inside a content and a content is never taken for an instruction.
+2. **Needs.** The request is cut into clauses; cue patterns (`cues.py`) say what each clause wants:
+   a task type, or a need that depends on what it is applied to ("what does it say" is OCR on an
+   image and speech recognition on a recording).
+3. **Type-directed completion.** Each need is applied to its subject (the source its clause names, else
+   the one the request is about); a text task on an image or a recording gets the converter it needs
+   (OCR, speech recognition) first, shared by every analysis of that content. Speech and
+   transformations take the latest result ("translate it, then read it aloud"), analyses take the
+   content itself. A file no clause used gets the task its kind usually wants.
+4. **Arguments by role.** QA gets its question and context, zero-shot classification the labels listed,
+   translation its languages, image-to-image the effect named (see `roles.py`).
+
+No model is called: a plan takes about a millisecond. Every plan passes the plan validator.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from hugginggpt.errors import PlanError
+from hugginggpt.experts.offline.text import LANGUAGES, label_segment, quoted_spans
+from hugginggpt.experts.offline.vision import choose_operation
+from hugginggpt.planning import cues
+from hugginggpt.roles import with_roles
+from hugginggpt.tasks import TASK_TYPES, kind_of_file
+
+_FILE = re.compile(r"(?<![\w/.:-])([\w-]+\.(?:png|jpe?g|gif|bmp|webp|tiff?|wav|mp3|flac|ogg|m4a|aac|opus|mp4|avi|mov|"
+                   r"mkv|webm|txt|md|csv|tsv|json))\b", re.IGNORECASE)  # fmt: skip
+_URL = re.compile(r"https?://\S+")
+_CLAUSE_END = re.compile(r"(?<=[.!?])\s+|\n+|;\s*")
+_CONNECTIVE = re.compile(
+    r",?\s+(?:and then|then|and also|also|after that|afterwards|plus|and|as well as|once done|next|finally|"
+    r"lastly|followed by)\s+|,\s+(?=\w)",
+    re.IGNORECASE,
+)
+_FILLER = re.compile(
+    r"^(?:(?:hey|hi|hello|ok|okay|so|quick one|quick question|please|pls|plz|can you|could you|would you|"
+    r"will you|i want you to|i need you to|i'd like you to|i would like you to|help me|you|kindly|just|also|"
+    r"and|then|now|first|next|finally|lastly)\b[\s,:!]*)+",
+    re.IGNORECASE,
+)
+_TEXT_TASKS = {name for name, spec in TASK_TYPES.items() if spec.requires == ("text",)}
+# Tasks whose output is the content itself in another form: speech and later transformations read it.
+_CONTENT_PRODUCERS = {
+    "image-to-text",
+    "automatic-speech-recognition",
+    "translation",
+    "summarization",
+    "text2text-generation",
+    "text-generation",
+    "conversational",
+    "question-answering",
+    "document-question-answering",
+    "visual-question-answering",
+}
+_TRANSFORMS = {"translation", "summarization", "text2text-generation", "text-to-speech"}
+_PROMPT_TASKS = {"text-generation", "conversational", "text-to-image", "text-to-video"}
+_MARK = "§{kind}{index}"
+_SHORT = {"image": "img", "audio": "aud", "video": "vid", "text": "txt", "labels": "lab"}
+_LANGUAGE_NAMES = {n.lower() for names in LANGUAGES.values() for n in names}
+_MARK_RE = re.compile(r"§(image|audio|video|text|labels)(\d+)")
+
+
+@dataclass(frozen=True)
+class Source:
+    """A file, a quoted or inline text, or a label list the request gives."""
+
+    kind: str  # image, audio, video, text (a text file or a text), labels
+    value: str
+    is_file: bool
+
+
+@dataclass
+class Reading:
+    sources: list[Source]
+    clauses: list[str]  # the request's clauses with sources replaced by marks
+    attached: list[int]  # sources that are files given with the request
+
+
+@dataclass
+class _Task:
+    task: str
+    args: dict[str, str]
+    subject: int | None  # the source it works on (directly or through converters)
+
+    @property
+    def produces(self) -> tuple[str, ...]:
+        return TASK_TYPES[self.task].produces
+
+
+def read_request(request: str, files: Sequence[str] = ()) -> Reading:
+    """Sources and clauses of a request (see the module's docstring)."""
+    spans: list[tuple[int, int, Source]] = []
+
+    def free(start: int, end: int) -> bool:
+        return all(end <= s or start >= e for s, e, _ in spans)
+
+    for m in _FILE.finditer(request):
+        name = m.group(1)
+        spans.append((m.start(), m.end(), Source(kind_of_file(name) or "text", name, True)))
+    for m in _URL.finditer(request):
+        url = m.group().rstrip(".,;:!?)'\"")
+        if free(m.start(), m.start() + len(url)):
+            spans.append((m.start(), m.start() + len(url), Source(kind_of_file(url) or "image", url, True)))
+    for start, end, body in quoted_spans(request):
+        inner = [k for k, (s, e, _) in enumerate(spans) if s >= start and e <= end]
+        if inner and spans[inner[0]][2].value == body:
+            s = spans[inner[0]][2]
+            spans[inner[0]] = (start, end, s)  # a quoted file name
+        elif free(start, end) and body:
+            spans.append((start, end, Source("text", body, False)))
+    _add_inline_content(request, spans, free)
+    _add_labels(request, spans)
+    spans.sort(key=lambda s: s[0])
+    sources: list[Source] = []
+    masked, last = [], 0
+    for start, end, source in spans:
+        if start < last:
+            continue
+        index = next((k for k, s in enumerate(sources) if s == source), None)
+        if index is None:
+            sources.append(source)
+            index = len(sources) - 1
+        masked.append(request[last:start] + " " + _MARK.format(kind=source.kind, index=index) + " ")
+        last = end
+    masked.append(request[last:])
+    attached: list[int] = []
+    for name in files:
+        if "/" in name:
+            continue  # an earlier turn's output: usable when named, not a file given with this request
+        index = next((k for k, s in enumerate(sources) if s.is_file and s.value == name), None)
+        if index is None:
+            sources.append(Source(kind_of_file(name) or "text", name, True))
+            index = len(sources) - 1
+        attached.append(index)
+    return Reading(sources, _clauses("".join(masked)), attached)
+
+
+def _add_inline_content(request: str, spans: list[tuple[int, int, Source]], free: object) -> None:
+    """A text given after a short instruction and a colon or a line break ("Summarize: ...")."""
+    m = cues.CONTENT_AFTER_COLON.match(request.strip())
+    if m is None:
+        return
+    head, body = m.group("head"), m.group("body").strip()
+    offset = request.index(m.group("body").strip()[:20])
+    if _FILE.search(head) or len(head.split()) > 14 or not _has_cue(head.lower()):
+        return
+    if len(body.split()) < 2 or _mentions_file(body):
+        return
+    if any(s < offset + len(body) and e > offset for s, e, _ in spans):
+        return  # quotes inside: they are the content
+    spans.append((offset, offset + len(body), Source("text", body.strip().strip("\"'“”"), False)))
+
+
+def _mentions_file(text: str) -> bool:
+    return _FILE.search(text) is not None
+
+
+_LABEL_ASKED = re.compile(
+    r"\b(?:classif\w*|categor\w*|labels?|tag|sort|topics?|is (?:it|this|that) about|which (?:one|of)|bucket|"
+    r"(?:is|it's|it is) (?:this |it )?(?:a|an)? ?\w+ or)\b",
+    re.IGNORECASE,
+)
+
+
+def _add_labels(request: str, spans: list[tuple[int, int, Source]]) -> None:
+    if not _LABEL_ASKED.search(request):
+        return
+    quotes = [(s, e, src.value) for s, e, src in spans]
+    found = label_segment(request, quotes)
+    if found is None:
+        return
+    start, end, labels = found
+    if all(label.lower() in _LANGUAGE_NAMES for label in labels[:1]):
+        return  # "into French or German" names languages, not labels
+    # The lead words ("as", "into") stay in the clause: they are part of the instruction.
+    lead = re.match(
+        r"\s*(?:\w+\s*[:=]|as|into|among|between|is (?:this|it)(?: \w+)?(?: about)?)\s*", request[start:end]
+    )
+    begin = start + (lead.end() if lead else 0)
+    spans[:] = [s for s in spans if not (s[0] >= begin and s[1] <= end and s[2].kind == "text")]
+    spans.append((begin, end, Source("labels", ", ".join(labels), False)))
+
+
+def _clauses(masked: str) -> list[str]:
+    pieces: list[str] = []
+    for sentence in _CLAUSE_END.split(masked):
+        for piece in _CONNECTIVE.split(sentence):
+            piece = " ".join(piece.split()).strip(" ,")
+            if not piece:
+                continue
+            if pieces and (_bare(piece) or not _has_cue(piece.lower())):
+                pieces[-1] += " and " + piece  # no step of its own: it qualifies the previous one ("a.png and b.png")
+            else:
+                pieces.append(piece)
+    if len(pieces) > 1 and not _has_cue(pieces[0].lower()):
+        pieces[1] = pieces[0] + " " + pieces[1]
+        pieces.pop(0)
+    return pieces or [masked.strip()]
+
+
+def _cue_text(clause: str) -> str:
+    """The clause as cues read it: marks become §img, §aud, §txt, so "§txt" is never the word "text"."""
+    return _MARK_RE.sub(lambda m: f"§{_SHORT[m.group(1)]}", clause.lower())
+
+
+def _bare(piece: str) -> bool:
+    """A piece that is only marks and small words ("§text1?", "and the other one"): it belongs to its neighbour."""
+    return len(re.findall(r"[a-z]{3,}", _MARK_RE.sub(" ", piece.lower()))) < 2
+
+
+def _has_cue(text: str) -> bool:
+    cue_text = _cue_text(text)
+    return any(c.pattern.search(cue_text) for c in cues.CUES) or bool(cues.QUESTION.search(cue_text.strip()))
+
+
+def clause_needs(clause: str) -> list[tuple[int, str, str]]:
+    """(position, need, mode) of each cue in a clause, earlier cues winning where they overlap."""
+    text = _cue_text(clause)
+    taken: list[tuple[int, int]] = []
+    found: list[tuple[int, str, str]] = []
+    for cue in cues.CUES:
+        for m in cue.pattern.finditer(text):
+            if any(m.start() < e and s < m.end() for s, e in taken):
+                continue
+            taken.append((m.start(), m.end()))
+            if all(need != cue.need for _, need, _ in found):
+                found.append((m.start(), cue.need, cue.mode))
+    found.sort()
+    return found
+
+
+@dataclass
+class _Builder:
+    reading: Reading
+    request: str
+    tasks: list[_Task] = field(default_factory=list)
+    current: int | None = None  # the source the request is talking about
+    consumed: set[int] = field(default_factory=set)
+
+    # -- sources ------------------------------------------------------------------------------------
+
+    def marks(self, clause: str) -> list[int]:
+        return [int(m.group(2)) for m in _MARK_RE.finditer(clause)]
+
+    def subjects(self, clause: str, kinds: Sequence[str]) -> list[int]:
+        """The sources a clause's need applies to: those it names, else the one being talked about, else the
+        attached files (all of them when the clause speaks of several)."""
+        sources = self.reading.sources
+        named = [k for k in self.marks(clause) if sources[k].kind in kinds]
+        if named:
+            return named
+        lowered = clause.lower()
+        attached = [k for k in self.reading.attached if sources[k].kind in kinds]
+        if cues.PLURAL.search(lowered) and len(attached) > 1:
+            return attached
+        wanted = [kind for kind, words in cues.KIND_WORDS.items() if kind in kinds and words.search(lowered)]
+        current = self.current
+        if current is not None and sources[current].kind in kinds and (not wanted or sources[current].kind in wanted):
+            return [current]
+        for kind in wanted:
+            found = [k for k in attached if sources[k].kind == kind]
+            unused = [k for k in found if k not in self.consumed]
+            if found:
+                return [(unused or found)[0]]
+        unused = [k for k in attached if k not in self.consumed]
+        if unused:
+            return [unused[0]]
+        if self.current is not None and sources[self.current].kind in kinds:
+            return [self.current]
+        if attached:
+            return [attached[-1]]
+        texts = [k for k, s in enumerate(sources) if s.kind in kinds and s.kind != "labels"]
+        return texts[:1]
+
+    # -- tasks --------------------------------------------------------------------------------------
+
+    def add(self, task: str, args: dict[str, str], subject: int | None) -> int:
+        for k, existing in enumerate(self.tasks):
+            if existing.task == task and existing.args == args:
+                return k  # asked twice ("transcribe it ... the transcript"): one task
+        self.tasks.append(_Task(task, args, subject))
+        if subject is not None:
+            self.consumed.add(subject)
+            self.current = subject
+        return len(self.tasks) - 1
+
+    def ref(self, k: int) -> str:
+        return f"<GENERATED>-{k}"
+
+    def image_of(self, source: int) -> str:
+        return self.reading.sources[source].value
+
+    def audio_of(self, source: int) -> str:
+        """A recording, or its cleaned-up version when the request asked for one first."""
+        for k, t in enumerate(self.tasks):
+            if t.task == "audio-to-audio" and t.subject == source:
+                return self.ref(k)
+        return self.reading.sources[source].value
+
+    def content_of(self, source: int) -> str:
+        """The text of a source: a text as it is, an image's words by OCR, a recording's by speech recognition."""
+        s = self.reading.sources[source]
+        if s.kind == "text":
+            self.consumed.add(source)
+            self.current = source
+            return s.value
+        if s.kind == "image":
+            for k, t in enumerate(self.tasks):
+                if t.task == "image-to-text" and t.subject == source and t.args.get("text") == "read the text":
+                    return self.ref(k)
+            return self.ref(self.add("image-to-text", {"image": s.value, "text": "read the text"}, source))
+        if s.kind == "audio":
+            for k, t in enumerate(self.tasks):
+                if t.task == "automatic-speech-recognition" and t.subject == source:
+                    return self.ref(k)
+            return self.ref(self.add("automatic-speech-recognition", {"audio": self.audio_of(source)}, source))
+        raise PlanError(f"cannot read a text out of {s.value}")
+
+    def referred_product(self, clause: str) -> int | None:
+        lowered = clause.lower()
+        for task, words in cues.PRODUCT_WORDS.items():
+            if any(re.search(rf"\b{re.escape(w)}\b", lowered) for w in words):
+                found = [k for k, t in enumerate(self.tasks) if t.task == task]
+                if found:
+                    return found[-1]
+        return None
+
+    def text_for(self, task: str, clause: str) -> str | None:
+        """What a text task reads: a text its clause gives, an earlier result it refers to, the latest
+        result for speech and transformations, else the content of its subject."""
+        sources = self.reading.sources
+        given = [k for k in self.marks(clause) if sources[k].kind == "text"]
+        if given:
+            return self.content_of(given[0])
+        product = self.referred_product(clause)
+        if product is not None:
+            return self.ref(product)
+        named_media = [k for k in self.marks(clause) if sources[k].kind in ("image", "audio")]
+        if task in _TRANSFORMS and self.tasks and not named_media:
+            producers = [k for k, t in enumerate(self.tasks) if t.task in _CONTENT_PRODUCERS and "text" in t.produces]
+            if task == "text-to-speech" and not producers:
+                producers = [k for k, t in enumerate(self.tasks) if "text" in t.produces]
+            if producers:
+                return self.ref(producers[-1])
+        subjects = self.subjects(clause, ("text", "image", "audio"))
+        if subjects:
+            return self.content_of(subjects[0])
+        inline = _inline_content(clause, task)
+        return inline
+
+    # -- needs --------------------------------------------------------------------------------------
+
+    def apply(self, need: str, mode: str, clause: str) -> None:
+        handler = getattr(self, f"_need_{need.replace('-', '_')}", None)
+        if handler is not None:
+            handler(clause, mode)
+        elif need in _TEXT_TASKS:
+            self.text_task(need, clause)
+        else:
+            self.image_task(need, clause)
+
+    def text_task(self, task: str, clause: str, roles: dict[str, str | None] | None = None) -> None:
+        text = self.text_for(task, clause)
+        if text is None:
+            return
+        self.add(task, {"text": with_roles(text, **(roles or {}))}, self.current)
+
+    def image_task(self, task: str, clause: str, text: str | None = None) -> None:
+        spec = TASK_TYPES[task]
+        if spec.requires == ("text",):  # text-to-image, text-to-video: a prompt
+            self.add(task, {"text": _prompt(clause, self.reading)}, None)
+            return
+        for source in self.subjects(clause, ("image",)) or self._produced("image"):
+            args = {"image": self.image_of(source) if isinstance(source, int) else source}
+            if text:
+                args["text"] = text
+            self.add(task, args, source if isinstance(source, int) else None)
+
+    def _produced(self, kind: str) -> list[str]:
+        return [self.ref(k) for k, t in enumerate(self.tasks) if kind in t.produces][-1:]
+
+    def audio_task(self, task: str, clause: str) -> None:
+        for source in self.subjects(clause, ("audio",)):
+            self.add(task, {"audio": self.audio_of(source)}, source)
+
+    def _need_content(self, clause: str, mode: str) -> None:
+        subjects = self.subjects(clause, ("image", "audio"))
+        for source in subjects:
+            self.content_of(source)
+
+    def _need_automatic_speech_recognition(self, clause: str, mode: str) -> None:
+        for source in self.subjects(clause, ("audio",)):
+            self.content_of(source)
+
+    def _need_audio_classification(self, clause: str, mode: str) -> None:
+        self.audio_task("audio-classification", clause)
+
+    def _need_audio_to_audio(self, clause: str, mode: str) -> None:
+        self.audio_task("audio-to-audio", clause)
+
+    def _need_describe(self, clause: str, mode: str) -> None:
+        subjects = self.subjects(clause, ("image", "audio", "text"))
+        kind = self.reading.sources[subjects[0]].kind if subjects else "image"
+        if kind == "audio":
+            self.audio_task("audio-classification", clause)
+        elif kind == "text":
+            self.text_task("summarization", clause)
+        else:
+            self.image_task("image-to-text", clause, "describe the image")
+
+    def _need_classify(self, clause: str, mode: str) -> None:
+        labels = [k for k in self.marks(clause) if self.reading.sources[k].kind == "labels"]
+        if labels:
+            self.text_task("text-classification", clause, {"labels": self.reading.sources[labels[0]].value})
+            return
+        subjects = self.subjects(clause, ("image", "audio", "text"))
+        kind = self.reading.sources[subjects[0]].kind if subjects else "text"
+        if kind == "image" and "text" not in clause.lower():
+            self.image_task("image-classification", clause)
+        elif kind == "audio" and not re.search(r"\b(?:text|said|message)\b", clause.lower()):
+            self.audio_task("audio-classification", clause)
+        else:
+            self.text_task("text-classification", clause)
+
+    def _need_sentiment(self, clause: str, mode: str) -> None:
+        labels = [k for k in self.marks(clause) if self.reading.sources[k].kind == "labels"]
+        roles: dict[str, str | None] | None = {"labels": self.reading.sources[labels[0]].value} if labels else None
+        self.text_task("text-classification", clause, roles)
+
+    def _need_text_classification(self, clause: str, mode: str) -> None:
+        self._need_sentiment(clause, mode)
+
+    def _need_translation(self, clause: str, mode: str) -> None:
+        target, source = _languages(clause, self.request)
+        self.text_task("translation", clause, {"source": source, "target": target})
+
+    def _need_question_answering(self, clause: str, mode: str) -> None:
+        self.question(clause, force_text=True)
+
+    def _need_sentence_similarity(self, clause: str, mode: str) -> None:
+        texts = [self.reading.sources[k].value for k in self.marks(clause) if self.reading.sources[k].kind == "text"]
+        if len(texts) < 2:
+            texts = [s.value for s in self.reading.sources if s.kind == "text" and not s.is_file]
+        if len(texts) >= 2:
+            self.add("sentence-similarity", {"text": "\n".join(texts)}, None)
+        else:
+            self.text_task("sentence-similarity", clause)
+
+    def _need_text2text_generation(self, clause: str, mode: str) -> None:
+        text = self.text_for("text2text-generation", clause)
+        if text is None:
+            return
+        instruction = _instruction(clause)
+        self.add("text2text-generation", {"text": f"{instruction}\n{text}" if instruction else text}, self.current)
+
+    def _need_image_to_image(self, clause: str, mode: str) -> None:
+        operation, why = choose_operation(_unmask(clause, self.reading))
+        effect = operation.description if not why.startswith("the default") else None
+        self.image_task("image-to-image", clause, effect)
+
+    def _need_text_generation(self, clause: str, mode: str) -> None:
+        self.add("text-generation", {"text": _prompt(clause, self.reading)}, None)
+
+    def _need_conversational(self, clause: str, mode: str) -> None:
+        self.add("conversational", {"text": _prompt(clause, self.reading)}, None)
+
+    def _need_object_detection(self, clause: str, mode: str) -> None:
+        if not any(s.kind == "image" for s in self.reading.sources) and not self._produced("image"):
+            return  # "find the names" with no photo is not a detection
+        self.image_task("object-detection", clause)
+
+    def _need_image_classification(self, clause: str, mode: str) -> None:
+        if not any(s.kind == "image" for s in self.reading.sources):
+            return
+        self.image_task("image-classification", clause)
+
+    def question(self, clause: str, force_text: bool = False) -> None:
+        """A question with no more specific cue: asked of a document or photo, a recording, a text."""
+        question = _question(clause, self.reading)
+        subjects = self.subjects(clause, ("image", "audio", "text"))
+        kind = self.reading.sources[subjects[0]].kind if subjects else None
+        if kind == "image" and not force_text:
+            task = "document-question-answering" if cues.DOCUMENT_WORDS.search(clause.lower()) else None
+            self.image_task(task or "visual-question-answering", clause, question)
+        elif kind is not None or self.tasks:
+            context = self.text_for("question-answering", clause)
+            if context is not None:
+                self.add("question-answering", {"text": with_roles(context, question=question)}, self.current)
+        else:
+            self.add("text-generation", {"text": _prompt(clause, self.reading)}, None)
+
+
+def _unmask(clause: str, reading: Reading) -> str:
+    return _MARK_RE.sub(lambda m: reading.sources[int(m.group(2))].value, clause)
+
+
+def _tidy(text: str) -> str:
+    return _FILLER.sub("", " ".join(text.split())).strip(" ,;:-")
+
+
+def _prompt(clause: str, reading: Reading) -> str:
+    """What to write or draw, in the request's words, with the politeness around it dropped."""
+    return _tidy(_unmask(clause, reading)).rstrip(" .") or _unmask(clause, reading).strip()
+
+
+def _instruction(clause: str) -> str:
+    return _tidy(_MARK_RE.sub("", clause)).replace("  ", " ").strip(" ,:")
+
+
+_QUESTION_LEAD = re.compile(
+    r"^.*?\b(?:according to|based on|from|in|using)\s+(?:the |this |that )?§\w+\d+\s*,?\s*|^.*?§\w+\d+\s*[,:]\s*",
+    re.IGNORECASE,
+)
+
+
+def _question(clause: str, reading: Reading) -> str:
+    """The question a clause asks, without the lead that names its source or the texts it is asked of."""
+    text = _QUESTION_LEAD.sub("", clause, count=1) if _MARK_RE.search(clause) else clause
+    text = re.sub(r"\s*(?:and\s+)?§(?:text|image|audio|video)\d+\s*[.?!]?", " ", text)
+    text = _tidy(_unmask(text, reading))
+    if not text.endswith("?") and cues.QUESTION.search(text.lower()):
+        text += "?"
+    return text or _tidy(_unmask(clause, reading))
+
+
+def _languages(clause: str, request: str) -> tuple[str | None, str | None]:
+    """(target, source) language names a translation clause (or else the request) gives."""
+    names = {n.lower(): codes for codes, all_names in LANGUAGES.items() for n in all_names for codes in [codes]}
+
+    def english(name: str | None) -> str | None:
+        return LANGUAGES[names[name.lower()]][0] if name else None
+
+    for text in (clause.lower(), request.lower()):
+        target = re.search(rf"\b(?:in|into|to)\s+(?:proper |plain )?({cues.LANGUAGE})\b", text)
+        source = re.search(
+            rf"\bfrom\s+({cues.LANGUAGE})\b|\b({cues.LANGUAGE})\s+(?:text|audio|recording|sentence|words|phrase|note)\b",
+            text,
+        )
+        if target or source:
+            src = (source.group(1) or source.group(2)) if source else None
+            return english(target.group(1) if target else None), english(src)
+    return None, None
+
+
+_INLINE_STRIP = re.compile(
+    rf"\b(?:translate|translation of|what is|what's|the sentiment of|sentiment of|summari[sz]e|say|read|"
+    rf"into|to|in|from)\s*(?:{cues.LANGUAGE})?\b",
+    re.IGNORECASE,
+)
+
+
+def _inline_content(clause: str, task: str) -> str | None:
+    """A content the clause gives in its own words ("translate good night into German" -> "good night")."""
+    if task != "translation":
+        return None
+    m = re.search(rf"\btranslat\w*\s+(?P<body>.+?)(?:\s+(?:from|in|into|to)\s+{cues.LANGUAGE}\b.*)?$", clause, re.I)
+    if m is None:
+        return None
+    body = re.sub(r"^(?:the (?:word|phrase|sentence)s?|this|that)\s+", "", m.group("body").strip(" ,:?")).strip()
+    if not body or _MARK_RE.search(body) or re.fullmatch(r"(?:it|this|that|them)", body, re.I):
+        return None
+    return body
+
+
+class EverydayPlanner:
+    """Plans a request over HuggingGPT's 24 task types (the paper's JSON list) with no model call."""
+
+    name = "everyday"
+
+    def plan(self, request: str, files: Sequence[str] = ()) -> list[dict[str, object]]:
+        if not request.strip():
+            raise PlanError("the request is empty: say what you want done")
+        reading = read_request(request, files)
+        builder = _Builder(reading, request)
+        for clause in reading.clauses:
+            needs = clause_needs(clause)
+            if not needs and cues.QUESTION.search(_cue_text(clause).strip()):
+                builder.question(clause)
+            for _, need, mode in needs:
+                builder.apply(need, mode, clause)
+        for index in reading.attached:
+            if index not in builder.consumed:
+                _cover(builder, index)
+        if not builder.tasks:
+            if any(s.kind in ("image", "audio", "text") for s in reading.sources):
+                raise PlanError(_nothing_to_do(reading))
+            builder.add("conversational", {"text": request.strip()}, None)
+        return [
+            {
+                "task": t.task,
+                "id": k,
+                "dep": sorted({int(m) for v in t.args.values() for m in re.findall(r"<GENERATED>-(\d+)", v)}) or [-1],
+                "args": t.args,
+            }
+            for k, t in enumerate(builder.tasks)
+        ]
+
+
+def _cover(builder: _Builder, index: int) -> None:
+    """A file the request gave but no step used: the task its kind usually wants."""
+    source = builder.reading.sources[index]
+    if source.kind == "image":
+        builder.add("image-to-text", {"image": source.value, "text": "describe the image"}, index)
+    elif source.kind == "audio":
+        builder.content_of(index)
+    elif source.kind == "text" and source.value.lower().endswith(".csv"):
+        builder.add("tabular-classification", {"text": source.value}, index)
+    elif source.kind == "text" and builder.tasks:
+        return  # a text beside other steps is context they did not need
+    elif source.kind == "text":
+        builder.add("summarization", {"text": source.value}, index)
+
+
+def _nothing_to_do(reading: Reading) -> str:
+    return (
+        "I could not tell what to do with this request; say what you want done, e.g. describe the photo, read "
+        "the text in it, transcribe the recording, summarize or translate the text"
+    )
