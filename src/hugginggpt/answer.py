@@ -12,8 +12,9 @@ from hugginggpt.errors import ControllerError
 from hugginggpt.events import AnswerDelta, EventSink
 from hugginggpt.llm.base import ChatModel, Message, Reply, Usage
 from hugginggpt.responder import TaskReport
+from hugginggpt.roles import split_roles
 
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_NUMBER = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)*(?![\w])")
 _FILE = re.compile(r"[\w./-]+\.[A-Za-z0-9]{2,4}\b")
 _NAME = re.compile(r"\b[A-Z][a-zA-Z]{2,}\b")
 # Words that often open a sentence; any other capitalised word must come from the sources. Erring on
@@ -72,8 +73,160 @@ _OPENERS = frozenset(
 )
 
 
+_ENTITY_KINDS = {
+    "PERSON": "person",
+    "GPE": "place",
+    "LOC": "place",
+    "FAC": "place",
+    "ORG": "organization",
+    "DATE": "date",
+    "TIME": "time",
+    "MONEY": "amount",
+    "NORP": "group",
+    "EVENT": "event",
+    "PRODUCT": "product",
+    "WORK_OF_ART": "title",
+}
+_HOW_MANY = re.compile(r"\bhow many\s+([a-z]+(?:\s[a-z]+)?)|\bcount\s+(?:the\s+)?([a-z]+)|\bnumber of\s+([a-z]+)", re.I)
+_IS_THERE = re.compile(r"\b(?:is|are) there (?:a|an|any|some)?\s*([a-z]+)", re.I)
+
+
+_ASKED_LABEL = re.compile(
+    r"\b(?:is|was|does|sound|sounds|seem|seems)\b[^.?!]*?\b(positive|negative|neutral)\b(?![^.?!]*\bor\b)", re.I
+)
+
+
+def _singular(word: str) -> str:
+    word = word.lower()
+    for plural, single in (("people", "person"), ("persons", "person"), ("men", "man"), ("women", "woman")):
+        if word == plural:
+            return single
+    if word.endswith("ies"):
+        return word[:-3] + "y"
+    if word.endswith(("ches", "shes", "xes", "sses")):
+        return word[:-2]
+    return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
+
+
+def _objects(report: TaskReport) -> list[str]:
+    data = report.data if isinstance(report.data, dict) else {}
+    return [str(o.get("label", "")) for o in data.get("objects", []) if isinstance(o, dict)]
+
+
+def _count_answer(request: str, report: TaskReport, where: str) -> str | None:
+    """A count or a yes/no from the detector's boxes, when the request asks for one."""
+    labels = [label.lower() for label in _objects(report)]
+    asked = _HOW_MANY.search(request) or _IS_THERE.search(request)
+    if asked is None or report.data is None:
+        return None
+    words = next(g for g in asked.groups() if g).split()
+    thing = _singular(words[0]) if words[0] not in ("of", "the") else _singular(words[-1])
+    if thing in ("object", "thing", "item"):
+        return f"The detector found {len(labels)} object{'s' if len(labels) != 1 else ''} in {where}."
+    count = sum(1 for label in labels if thing in (label, _singular(label)) or label.endswith(f" {thing}"))
+    if _IS_THERE.search(request) and not _HOW_MANY.search(request):
+        return (
+            f"Yes: the detector found {count} {thing}{'s' if count != 1 else ''} in {where}."
+            if count
+            else f"No: the detector found no {thing} in {where}."
+        )
+    return f"I count {count} {thing}{'s' if count != 1 else ''} in {where}."
+
+
+def _source_name(report: TaskReport) -> str:
+    for kind in ("image", "audio", "video"):
+        value = report.args.get(kind, "")
+        if value and "<GENERATED>" not in value:
+            return value
+    return "it"
+
+
+def _speech_answer(report: TaskReport, where: str) -> str:
+    data = report.data if isinstance(report.data, dict) else {}
+    labels = data.get("labels") or []
+    top = str(labels[0].get("label", "")) if labels and isinstance(labels[0], dict) else ""
+    if top == "speech":
+        return f"Yes, someone is speaking in {where} ({report.text})."
+    if top == "no speech":
+        return f"No, there is no speech in {where} ({report.text})."
+    return f"The sounds in {where}: {report.text}."
+
+
+def _entities_answer(report: TaskReport) -> str:
+    data = report.data if isinstance(report.data, dict) else {}
+    entities = [e for e in data.get("entities", []) if isinstance(e, dict)]
+    if not entities:
+        return "It mentions no names, places, organizations or dates that the entity model recognises."
+    seen: dict[str, str] = {}
+    for e in entities:
+        seen.setdefault(str(e.get("text")), _ENTITY_KINDS.get(str(e.get("label")), str(e.get("label")).lower()))
+    return "It mentions " + _join([f"{name} ({kind})" for name, kind in seen.items()]) + "."
+
+
+def _join(parts: Sequence[str]) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def _quote(text: str) -> str:
+    """The text in quotation marks, its lines joined; a sentence that ends inside the quote needs no stop after it."""
+    flat = " / ".join(line.strip() for line in text.strip().splitlines() if line.strip())
+    return f"\u201c{flat}\u201d" + ("" if flat[-1:] in ".!?" else ".")
+
+
+def _result_sentence(request: str, report: TaskReport) -> str:
+    """One sentence that gives a task's result as an answer."""
+    where = _source_name(report)
+    text = (report.text or "").strip()
+    task = report.task
+    if task == "object-detection":
+        counted = _count_answer(request, report, where)
+        return counted or f"The detector found {text} in {where}."
+    if task == "image-to-text":
+        if report.model and "ocr" in report.model:
+            return (
+                f"The text in {where} reads: {_quote(text)}"
+                if "no text found" not in text
+                else f"I found no text in {where}."
+            )
+        return text
+    if task == "automatic-speech-recognition":
+        return f"The recording{'' if where == 'it' else f' {where}'} says: {_quote(text)}"
+    if task == "audio-classification":
+        return _speech_answer(report, where)
+    if task == "token-classification":
+        return _entities_answer(report)
+    if task == "text-classification":
+        data = report.data if isinstance(report.data, dict) else {}
+        if "scores" in data:
+            return f"It is about {data.get('label')} ({text})."
+        label = str(data.get("label", ""))
+        asked = _ASKED_LABEL.search(request)
+        if asked and label:
+            verdict = "Yes" if asked.group(1).lower() == label else "No"
+            return f"{verdict}: the text sounds {text}."
+        return f"The text sounds {text}."
+    if task == "translation":
+        roles, _ = split_roles(report.args.get("text", ""))
+        into = f" into {roles['target']}" if roles.get("target") else ""
+        return f"Translated{into}: {_quote(text)}"
+    if task == "summarization":
+        return f"Summary: {text}"
+    if task in ("question-answering", "document-question-answering", "visual-question-answering"):
+        return f"Answer: {text}"
+    if task == "image-classification":
+        return f"{where} looks like: {text}."
+    if task == "sentence-similarity":
+        return f"Similarity ({text})."
+    if task == "text-to-speech":
+        return f"Here it is read aloud: {', '.join(report.files)}."
+    if task in ("image-to-image", "audio-to-audio"):
+        return f"{text} The result: {', '.join(report.files)}."
+    return text
+
+
 def template_answer(request: str, reports: Sequence[TaskReport], files: Sequence[str] = ()) -> str:
-    """What was done, by which model, with what result: each line straight from a task's result."""
+    """The answer from the results alone: first what the request asked (from the tasks whose results no
+    other task used, and what was read or heard on the way), then which model did what."""
     if not reports:
         if files:
             return (
@@ -81,28 +234,37 @@ def template_answer(request: str, reports: Sequence[TaskReport], files: Sequence
                 "Try naming what to do with it (describe, read the text, transcribe, detect objects, ...)."
             )
         return "I found no expert task for this request; try asking for something an expert model can do."
-    lines = []
-    for r in reports:
-        head = f"{r.task} ({r.model or 'no model'})"
+    used = {int(m) for r in reports for v in r.args.values() for m in re.findall(r"<GENERATED>-(\d+)", v)}
+    # What the request asked for first (results no other task used), then what was read, heard or made on the way.
+    ordered = [r for r in reports if r.task_id not in used] + [r for r in reports if r.task_id in used]
+    said: list[str] = []
+    for r in ordered:
         if r.status == "done":
-            result = (r.text or "").strip()
-            shown = f": {result}" if result else ""
-            if r.files:
-                shown += f" [file: {', '.join(r.files)}]"
-            lines.append(f"- {head}{shown}")
+            said.append(_result_sentence(request, r))
+        elif r.status == "failed":
+            said.append(f"I could not do the {r.task} step: {r.error}.")
         else:
-            lines.append(f"- {head}: {r.status} ({r.error})")
-    return "Here is what the expert models found:\n" + "\n".join(lines)
+            said.append(f"The {r.task} step did not run: {r.error}.")
+    credits = [f"{r.task} by {r.model}" for r in reports if r.model and r.status == "done"]
+    produced = [f for r in reports for f in r.files if f not in " ".join(said)]
+    tail = f"Models: {'; '.join(credits)}." if credits else ""
+    if produced:
+        tail += f" Files: {', '.join(produced)}."
+    return "\n".join(s for s in said if s) + (f"\n\n{tail.strip()}" if tail.strip() else "")
 
 
 def invented(answer: str, sources: Sequence[str]) -> list[str]:
-    """Numbers, file names and proper names in `answer` that appear in none of `sources`."""
+    """Numbers, file names and proper names in `answer` that appear in none of `sources`, matched as whole
+    tokens: "4" is not known because "0.04" is."""
     known = "\n".join(sources)
-    known_lower = known.lower()
+    known_numbers = set(_NUMBER.findall(known))
+    known_files = set(_FILE.findall(known))
+    known_words = {w.lower() for w in re.findall(r"[A-Za-z][A-Za-z'-]*", known)}
     found: list[str] = []
-    for pattern in (_FILE, _NUMBER):
-        found.extend(m for m in pattern.findall(answer) if m not in known)
-    found.extend(m for m in _NAME.findall(answer) if m.lower() not in known_lower and m.lower() not in _OPENERS)
+    found.extend(m for m in _FILE.findall(answer) if m not in known_files)
+    without_files = _FILE.sub(" ", answer)
+    found.extend(m for m in _NUMBER.findall(without_files) if m not in known_numbers)
+    found.extend(m for m in _NAME.findall(without_files) if m.lower() not in known_words and m.lower() not in _OPENERS)
     return sorted(set(found))
 
 

@@ -326,4 +326,5 @@ def _report(task: Task, choice: Choice, outcome: Outcome[ExpertOutput]) -> TaskR
         files=tuple(display_path(f.path) for f in value.files) if value else (),
         error=outcome.error,
         seconds=outcome.seconds,
+        data=value.data if value else None,
     )

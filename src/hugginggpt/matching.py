@@ -9,6 +9,7 @@ import re
 from collections.abc import Sequence
 
 from hugginggpt.catalog import ModelCard
+from hugginggpt.roles import split_roles
 
 LANGUAGES = {
     "english": "en",
@@ -116,7 +117,7 @@ def best_match(text: str, cards: Sequence[ModelCard]) -> tuple[ModelCard, str] |
     for rank, card in enumerate(cards):
         codes, pair = _card_codes(card), _direction(card)
         spoken = [(n, c) for n, c in sorted(languages.items()) if _speaks(codes, pair, c, n in targets)]
-        have = codes | _words(card.description)
+        have = codes | affirmed_words(card.description)
         found = [f"{name.capitalize()} ({code})" for name, code in spoken] + sorted(domain & have)
         # A named language counts double: asking for German and getting French is the worse mistake.
         score = 2 * len(spoken) + len(domain & have)
@@ -126,3 +127,40 @@ def best_match(text: str, cards: Sequence[ModelCard]) -> tuple[ModelCard, str] |
         return None
     _, _, card, found = max(scored, key=lambda s: (s[0], s[1]))
     return card, f"matches {', '.join(found)} in the request"
+
+
+_NEGATED = re.compile(r"\b(?:not|no|never|cannot|can't|doesn't|does not|isn't|without)\b[^.;:()]*", re.IGNORECASE)
+
+
+def affirmed_words(description: str) -> set[str]:
+    """The words a card's description says the model does: "reads text; does not describe photos" gives
+    read and text, not describe."""
+    return _words(_NEGATED.sub(" ", description))
+
+
+def _is(card: ModelCard, *marks: str) -> bool:
+    text = " ".join((card.id, *card.tags)).lower()
+    return any(mark in text for mark in marks)
+
+
+def fits_needs(task: str, text: str, cards: Sequence[ModelCard]) -> tuple[ModelCard, str] | None:
+    """The candidate a task's arguments call for, when they decide it: labels given need zero-shot
+    classification, none need a fixed-label classifier; reading an image's text needs OCR, describing it
+    needs a captioner. None when the arguments do not decide."""
+    roles, _ = split_roles(text)
+    if task == "text-classification":
+        zero = [c for c in cards if _is(c, "zero-shot", "zeroshot", "nli", "mnli")]
+        if roles.get("labels"):
+            return (zero[0], "the request lists labels: zero-shot classification") if zero else None
+        fixed = [c for c in cards if c not in zero]
+        if fixed and cards and cards[0] in zero:
+            return fixed[0], "no labels given: a classifier with its own labels (sentiment)"
+        return None
+    if task == "image-to-text":
+        ocr = [c for c in cards if _is(c, "ocr", "trocr", "donut")]
+        if re.search(r"\b(?:read|text|ocr|written)\b", text.lower()):
+            return (ocr[0], "the request asks for the text in the image: OCR") if ocr else None
+        captioners = [c for c in cards if c not in ocr]
+        if text.strip() and captioners:
+            return captioners[0], "the request asks what the image shows: a describer, not OCR"
+    return None

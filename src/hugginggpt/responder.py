@@ -27,6 +27,7 @@ class TaskReport:
     files: tuple[str, ...] = ()
     error: str | None = None
     seconds: float = 0.0
+    data: Any = None  # the expert's structured result (labels, boxes, entities): template answers read it
 
     def to_dict(self, text_chars: int | None = None) -> dict[str, Any]:
         text = self.text

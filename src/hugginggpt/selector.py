@@ -13,7 +13,7 @@ from hugginggpt.errors import ControllerError, PlanError
 from hugginggpt.events import EventSink, ModelChosen
 from hugginggpt.experts.base import ExpertBackend
 from hugginggpt.llm.base import ChatModel, Message, Usage
-from hugginggpt.matching import best_match
+from hugginggpt.matching import best_match, fits_needs
 from hugginggpt.plan import Plan, Task, extract_json
 from hugginggpt.prompts import Prompts
 
@@ -100,7 +100,9 @@ class Selector:
             elif not self.ask_controller:
                 # What the request names may fit a model ranked below the top k: look further for it.
                 wider = self.catalog.candidates(task.task, lambda c: self.backend_for(c) is not None, 4 * self.top_k)
-                match = best_match(" ".join([request, *task.args.values()]), wider)
+                match = fits_needs(task.task, task.args.get("text", ""), wider) or best_match(
+                    " ".join([request, *task.args.values()]), wider
+                )
                 card, reason = match or (cards[0], "the top-ranked candidate (most downloads)")
                 choices[tid] = self._choice(task, card, reason, names if card in cards else (*names, card.id))
             else:

@@ -50,7 +50,7 @@ TASK_TYPES: dict[str, TaskType] = {
         _t("tabular-classification", "nlp", "text", "text", "classify rows of a table"),
         _t("object-detection", "vision", "image", "image text", "find and box objects in an image"),
         _t("image-classification", "vision", "image", "text", "label what an image shows"),
-        _t("image-to-text", "vision", "image", "text", "describe an image or read its text"),
+        _t("image-to-text", "vision", "image", "text", "describe an image or read its text", "text"),
         _t("text-to-image", "vision", "text", "image", "draw an image from a description"),
         _t("image-to-image", "vision", "image", "image", "transform an image (style, edges, ...)", "text"),
         _t("image-segmentation", "vision", "image", "image text", "split an image into labelled regions"),

@@ -31,7 +31,49 @@ SPLITS = ("train", "test")
 _PROMPT_TASKS = {"text-generation", "conversational", "text-to-image", "text-to-video", "text2text-generation"}
 _QUESTION_TASKS = {"visual-question-answering", "document-question-answering"}
 _STOP = frozenset(
-    ["a", "an", "the", "of", "to", "and", "or", "in", "on", "for", "with", "from", "by", "into", "as", "is", "are", "be", "it", "this", "that", "me", "my", "you", "your", "please", "pls", "can", "could", "would", "will", "i", "what", "which", "who", "how", "do", "does", "did", "about", "some"]
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "to",
+        "and",
+        "or",
+        "in",
+        "on",
+        "for",
+        "with",
+        "from",
+        "by",
+        "into",
+        "as",
+        "is",
+        "are",
+        "be",
+        "it",
+        "this",
+        "that",
+        "me",
+        "my",
+        "you",
+        "your",
+        "please",
+        "pls",
+        "can",
+        "could",
+        "would",
+        "will",
+        "i",
+        "what",
+        "which",
+        "who",
+        "how",
+        "do",
+        "does",
+        "did",
+        "about",
+        "some",
+    ]
 )
 _NAMES = {n.lower(): code for code, names in LANGUAGES.items() for n in names}
 
