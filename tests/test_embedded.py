@@ -70,8 +70,9 @@ def test_template_answer_states_only_the_results() -> None:
         "Read note.png aloud",
         [report(0, "image-to-text", "OPEN 9-5"), report(1, "text-to-speech", "spoke 2.1 s", ("runs/r/t1.wav",))],
     )
-    assert "- image-to-text (builtin/image-to-text): OPEN 9-5" in answer
-    assert "[file: runs/r/t1.wav]" in answer
+    # The answer first (what was read, the spoken file), then who did it.
+    assert answer.startswith("OPEN 9-5\nHere it is read aloud: runs/r/t1.wav.")
+    assert answer.endswith("Models: image-to-text by builtin/image-to-text; text-to-speech by builtin/text-to-speech.")
     assert "no model looked at note.png" in template_answer("Read note.png", [], ["note.png"])
 
 
@@ -80,12 +81,13 @@ def test_template_answer_states_only_the_results() -> None:
     [
         ("The note says OPEN 9-5 and the audio is in runs/r/t1.wav.", []),
         ("The shop opens at 10.", ["10"]),
+        ("I count 4 people.", ["4"]),  # "4" is not known because "0.04" is: numbers match as whole tokens
         ("Maria wrote the note.", ["Maria"]),
         ("Listen to it in summary.wav", ["summary.wav"]),
     ],
 )
 def test_invention_check(answer: str, bad: list[str]) -> None:
-    sources = ["Read note.png aloud", "- image-to-text: OPEN 9-5 [file: runs/r/t1.wav]"]
+    sources = ["Read note.png aloud", "- image-to-text: OPEN 9-5 [file: runs/r/t1.wav]", "person (0.04)"]
     assert invented(answer, sources) == bad
 
 
@@ -96,7 +98,7 @@ async def test_phrased_answer_is_kept_only_when_it_invents_nothing() -> None:
     assert (await honest.respond("Read it", reports, [], events.append)).text == "The sign says OPEN 9-5."
     liar = TemplateResponder(ScriptedModel(["The sign says OPEN 9-5, written by Maria in 1999."]))
     reply = await liar.respond("Read it", reports, [], events.append)
-    assert reply.text.startswith("Here is what the expert models found")
+    assert reply.text.startswith("OPEN 9-5")
     assert isinstance(events[-1], AnswerDelta) and events[-1].text == reply.text
 
 
@@ -109,7 +111,7 @@ async def test_embedded_stages_run_the_pipeline_without_a_language_model(tmp_pat
     result = await controller.run("Read note.png aloud and tell me what is open", [Path("note.png")])
     assert result.ok and [c.task for c in experts.calls] == ["image-to-text", "text-to-speech", "question-answering"]
     assert planner.asked == [("Read note.png aloud and tell me what is open", ["note.png"])]
-    assert result.answer.startswith("Here is what the expert models found")
+    assert result.answer.startswith("Here it is read aloud: runs/")
     trace = json.loads(result.trace_path.read_text())
     assert trace["usage"]["total"]["calls"] == 0  # no language model was called at all
 

@@ -1,6 +1,7 @@
-"""The embedded controller: plans with the learned fast planner, picks the top-ranked runnable model for
-each task, and answers from the results. No LLM service needed. (A local-LLM planner and a fast-then-LLM
-hybrid were measured against it on TaskBench and lost: see the README's planning benchmark.)"""
+"""The embedded controller: plans with the everyday-request planner (`planning/everyday.py`), picks for
+each task the model its arguments and the request call for (else the top-ranked runnable one), and
+answers from the results. No LLM service needed. (The learned fast planner is TaskBench's; a local-LLM
+planner lost to it there: see the README's planning benchmark.)"""
 
 from __future__ import annotations
 
@@ -12,13 +13,14 @@ from hugginggpt.config import Settings
 from hugginggpt.errors import ConfigError
 from hugginggpt.experts.base import ExpertBackend
 from hugginggpt.llm import ChatModel, build_chat_model
+from hugginggpt.planner import PlanStage
 from hugginggpt.planning.stage import EverydayPlanningStage
 
 
 @dataclass(frozen=True)
 class EmbeddedStages:
     model: ChatModel
-    planner: EverydayPlanningStage
+    planner: PlanStage
     responder: TemplateResponder
 
 
