@@ -92,8 +92,20 @@ _IS_THERE = re.compile(r"\b(?:is|are) there (?:a|an|any|some)?\s*([a-z]+)", re.I
 
 
 _ASKED_LABEL = re.compile(
-    r"\b(?:is|was|does|sound|sounds|seem|seems)\b[^.?!]*?\b(positive|negative|neutral)\b(?![^.?!]*\bor\b)", re.I
+    r"\b(?:is|was|does|do|did|sound|sounds|seem|seems|feel|feels)\b[^.?!]*?\b(positive|negative|neutral|happy|pleased|"
+    r"satisfied|glad|unhappy|angry|upset|sad|annoyed|disappointed)\b",
+    re.I,
 )
+_MOODS = {"happy": "positive", "pleased": "positive", "satisfied": "positive", "glad": "positive"}
+
+
+def _asked_label(request: str) -> str | None:
+    """The sentiment a yes/no question asks about ("is it negative?"); None for "positive or negative?"."""
+    asked = _ASKED_LABEL.search(request)
+    if asked is None or re.search(r"\bor\b", request[asked.start() :].split("?")[0]):
+        return None
+    word = asked.group(1).lower()
+    return word if word in ("positive", "negative", "neutral") else _MOODS.get(word, "negative")
 
 
 def _singular(word: str) -> str:
@@ -163,6 +175,15 @@ def _entities_answer(report: TaskReport) -> str:
     return "It mentions " + _join([f"{name} ({kind})" for name, kind in seen.items()]) + "."
 
 
+def _similarity_answer(report: TaskReport) -> str:
+    data = report.data if isinstance(report.data, dict) else {}
+    scores = [x for x in data.get("scores", []) if isinstance(x, dict)]
+    if not scores:
+        return f"Similarity: {report.text}."
+    ranked = ", ".join(f"\u201c{x.get('sentence')}\u201d {float(x.get('score', 0)):.2f}" for x in scores)
+    return f"Closest to \u201c{data.get('source')}\u201d: {ranked} (cosine similarity; 1 means the same meaning)."
+
+
 def _join(parts: Sequence[str]) -> str:
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
@@ -200,10 +221,9 @@ def _result_sentence(request: str, report: TaskReport) -> str:
         if "scores" in data:
             return f"It is about {data.get('label')} ({text})."
         label = str(data.get("label", ""))
-        asked = _ASKED_LABEL.search(request)
+        asked = _asked_label(request)
         if asked and label:
-            verdict = "Yes" if asked.group(1).lower() == label else "No"
-            return f"{verdict}: the text sounds {text}."
+            return f"{'Yes' if asked == label else 'No'}: the text sounds {text}."
         return f"The text sounds {text}."
     if task == "translation":
         roles, _ = split_roles(report.args.get("text", ""))
@@ -214,9 +234,10 @@ def _result_sentence(request: str, report: TaskReport) -> str:
     if task in ("question-answering", "document-question-answering", "visual-question-answering"):
         return f"Answer: {text}"
     if task == "image-classification":
-        return f"{where} looks like: {text}."
+        best, _, rest = text.partition(", ")
+        return f"{where} most likely shows: {best}" + (f"; next: {rest}." if rest else ".")
     if task == "sentence-similarity":
-        return f"Similarity ({text})."
+        return _similarity_answer(report)
     if task == "text-to-speech":
         return f"Here it is read aloud: {', '.join(report.files)}."
     if task in ("image-to-image", "audio-to-audio"):

@@ -91,7 +91,8 @@ CUES: list[Cue] = [
         r"\bwho\b[^.?!]{0,30}\b(?:mentioned|named|involved|referred|talked about|talking about|in it|in there)\b",
         r"\bwhere\b[^.?!]{0,30}\bmentioned\b",
         r"\b(?:names?|people|persons|person|places?|locations?|cities|city|countries|companies|company|"
-        r"organi[sz]ations?|brands?|dates?|who and where)\b[^.?!]{0,25}\b(?:mentioned|named|in|are|appear|referenced)\b",
+        r"organi[sz]ations?|brands?|dates?|who and where)\b[^.?!]{0,25}\b(?:mentioned|named|appear\w*|referenced|"
+        r"listed|come up|comes up|show up|talked about|featured)\b",
         r"\b(?:which|what|any) (?:people|persons|names|places|cities|companies|organi[sz]ations|locations|dates)\b",
         r"\b(?:extract|list|pull out|find|get|highlight|tag)\b[^.?!]{0,20}\b(?:names|people|places|companies|"
         r"organi[sz]ations|locations|dates|entities)\b",
@@ -214,7 +215,7 @@ DOCUMENT_WORDS = re.compile(
     r"invitation|invite|statement|subtotal|tax|vat|how much|when is|what time|date|deadline)\b"
 )
 QUESTION = re.compile(
-    r"\?\s*$|^(?:what|who|whom|whose|when|where|why|how|which|is|are|was|were|do|does|did|can|could|should|will|would)\b"
+    r"\?\s*$|\btell me (?:how|what|who|when|where|which|whether|if)\b|^(?:what|who|whom|whose|when|where|why|how|which|is|are|was|were|do|does|did|can|could|should|will|would)\b"
 )
 # A text that the request gives as a whole sentence after the instruction, unquoted: "summarize this: ..."
 CONTENT_AFTER_COLON = re.compile(r"^(?P<head>[^:\n]{2,80}?)(?::|\n)\s*(?P<body>\S.{6,})$", re.DOTALL)

@@ -42,6 +42,8 @@ _CONNECTIVE = re.compile(
 _FILLER = re.compile(
     r"^(?:(?:hey|hi|hello|ok|okay|so|quick one|quick question|please|pls|plz|can you|could you|would you|"
     r"will you|i want you to|i need you to|i'd like you to|i would like you to|help me|you|kindly|just|also|"
+    r"tell me|let me know|i wonder|i'd like to know|do you know|according to (?:the|this|that|my) \w+|"
+    r"based on (?:the|this|that|my) \w+|"
     r"and|then|now|first|next|finally|lastly)\b[\s,:!]*)+",
     re.IGNORECASE,
 )
@@ -163,7 +165,7 @@ def _mentions_file(text: str) -> bool:
 
 
 _LABEL_ASKED = re.compile(
-    r"\b(?:classif\w*|categor\w*|labels?|tag|sort|topics?|is (?:it|this|that) about|which (?:one|of)|bucket|"
+    r"\b(?:classif\w*|categor\w*|labels?|tag|sort|topics?|about [^.?!]*\bor|which (?:one|of)|bucket|"
     r"(?:is|it's|it is) (?:this |it )?(?:a|an)? ?\w+ or)\b",
     re.IGNORECASE,
 )
@@ -188,21 +190,38 @@ def _add_labels(request: str, spans: list[tuple[int, int, Source]]) -> None:
     spans.append((begin, end, Source("labels", ", ".join(labels), False)))
 
 
+_LEAD_IN = re.compile(r"^(?:according to|based on|from|in|looking at|using|regarding|about|with)\b", re.IGNORECASE)
+
+
 def _clauses(masked: str) -> list[str]:
-    pieces: list[str] = []
+    """The request's steps: sentences cut at connectives, with pieces that name no step of their own joined
+    to their neighbour ("hey," and "according to §text0," lead the next piece; "§image1" ends the last)."""
+    clauses: list[str] = []
     for sentence in _CLAUSE_END.split(masked):
-        for piece in _CONNECTIVE.split(sentence):
-            piece = " ".join(piece.split()).strip(" ,")
-            if not piece:
-                continue
-            if pieces and (_bare(piece) or not _has_cue(piece.lower())):
-                pieces[-1] += " and " + piece  # no step of its own: it qualifies the previous one ("a.png and b.png")
+        pieces = [" ".join(p.split()).strip(" ,") for p in _CONNECTIVE.split(sentence)]
+        pieces = [p for p in pieces if p]
+        merged: list[str] = []
+        pending = ""
+        for piece in pieces:
+            piece = f"{pending} {piece}".strip() if pending else piece
+            pending = ""
+            leads = not _tidy(_MARK_RE.sub("", piece)) or (_LEAD_IN.match(piece) and len(piece.split()) <= 5)
+            if leads or (not merged and _bare(piece)):
+                pending = piece
+            elif merged and (_bare(piece) or not _has_cue(piece.lower())):
+                merged[-1] += " and " + piece
             else:
-                pieces.append(piece)
-    if len(pieces) > 1 and not _has_cue(pieces[0].lower()):
-        pieces[1] = pieces[0] + " " + pieces[1]
-        pieces.pop(0)
-    return pieces or [masked.strip()]
+                merged.append(piece)
+        if pending:
+            if merged:
+                merged[-1] += " " + pending
+            else:
+                merged.append(pending)
+        if len(merged) > 1 and not _has_cue(merged[0].lower()):
+            merged[1] = merged[0] + " " + merged[1]
+            merged.pop(0)
+        clauses.extend(merged)
+    return clauses or [masked.strip()]
 
 
 def _cue_text(clause: str) -> str:
@@ -445,9 +464,8 @@ class _Builder:
         self.question(clause, force_text=True)
 
     def _need_sentence_similarity(self, clause: str, mode: str) -> None:
-        texts = [self.reading.sources[k].value for k in self.marks(clause) if self.reading.sources[k].kind == "text"]
-        if len(texts) < 2:
-            texts = [s.value for s in self.reading.sources if s.kind == "text" and not s.is_file]
+        # Every text the request quotes takes part ("compare a and b ... and c too"), the first one is the source.
+        texts = [s.value for s in self.reading.sources if s.kind == "text" and not s.is_file]
         if len(texts) >= 2:
             self.add("sentence-similarity", {"text": "\n".join(texts)}, None)
         else:
@@ -462,7 +480,7 @@ class _Builder:
 
     def _need_image_to_image(self, clause: str, mode: str) -> None:
         operation, why = choose_operation(_unmask(clause, self.reading))
-        effect = operation.description if not why.startswith("the default") else None
+        effect = operation.description.split(" (")[0] if not why.startswith("the default") else None
         self.image_task("image-to-image", clause, effect)
 
     def _need_text_generation(self, clause: str, mode: str) -> None:
@@ -470,6 +488,16 @@ class _Builder:
 
     def _need_conversational(self, clause: str, mode: str) -> None:
         self.add("conversational", {"text": _prompt(clause, self.reading)}, None)
+
+    def _need_token_classification(self, clause: str, mode: str) -> None:
+        subjects = self.subjects(clause, ("text", "image", "audio"))
+        reads = re.search(
+            r"\b(?:text|written|says?|note|sign|document|invite|invitation|letter|card)\b", clause.lower()
+        )
+        if subjects and self.reading.sources[subjects[0]].kind == "image" and not reads:
+            self.question(clause)  # "who is in the photo?" asks about the picture, not a text
+            return
+        self.text_task("token-classification", clause)
 
     def _need_object_detection(self, clause: str, mode: str) -> None:
         if not any(s.kind == "image" for s in self.reading.sources) and not self._produced("image"):
@@ -486,7 +514,17 @@ class _Builder:
         question = _question(clause, self.reading)
         subjects = self.subjects(clause, ("image", "audio", "text"))
         kind = self.reading.sources[subjects[0]].kind if subjects else None
-        if kind == "image" and not force_text:
+        read = [
+            k
+            for k, t in enumerate(self.tasks)
+            if subjects
+            and t.task == "image-to-text"
+            and t.subject == subjects[0]
+            and t.args.get("text") == "read the text"
+        ]
+        if kind == "image" and read and not force_text:
+            self.add("question-answering", {"text": with_roles(self.ref(read[0]), question=question)}, subjects[0])
+        elif kind == "image" and not force_text:
             task = "document-question-answering" if cues.DOCUMENT_WORDS.search(clause.lower()) else None
             self.image_task(task or "visual-question-answering", clause, question)
         elif kind is not None or self.tasks:
@@ -581,6 +619,11 @@ class EverydayPlanner:
         builder = _Builder(reading, request)
         for clause in reading.clauses:
             needs = clause_needs(clause)
+            lists_labels = any(reading.sources[k].kind == "labels" for k in builder.marks(clause))
+            if lists_labels and not any(
+                need in ("classify", "sentiment", "image-classification") for _, need, _ in needs
+            ):
+                needs = [(0, "classify", "")]  # "is it about a, b or c?" asks for one of the labels
             if not needs and cues.QUESTION.search(_cue_text(clause).strip()):
                 builder.question(clause)
             for _, need, mode in needs:

@@ -120,7 +120,7 @@ _LABEL_KEY = re.compile(
     re.IGNORECASE,
 )
 _LABEL_LEAD = re.compile(
-    r"\b(?:as|into|among|between|is (?:this|it)(?: text| sentence| message)?(?: about)?)\s+"
+    r"\b(?:as|into|among|between|about|is (?:this|it)(?: text| sentence| message)?(?: about)?)\s+"
     r"(?:(?:either|one of(?: the(?:se)?)?)\s+)?",
     re.IGNORECASE,
 )
