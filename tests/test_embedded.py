@@ -133,3 +133,34 @@ async def test_the_default_embedded_controller_runs_a_request_that_quotes_no_tex
     result = await controller.run("Write a short poem about the sea and read it aloud")
     assert result.ok, result.error
     assert experts.calls and all(call.text for call in experts.calls if call.task == "text-to-speech")
+
+
+def data_report(task: str, output: str, data: object, **args: str) -> TaskReport:
+    return TaskReport(0, task, dict(args), f"builtin/{task}", "", "done", output, (), None, 0.1, data)
+
+
+def test_answers_answer_the_question_asked() -> None:
+    boxes = {"objects": [{"label": "cup"}, {"label": "bowl"}, {"label": "cup"}]}
+    detection = data_report("object-detection", "cup (0.9), bowl (0.8), cup (0.7)", boxes, image="coffee.png")
+    assert template_answer("how many cups are there?", [detection]).startswith("I count 2 cups in coffee.png.")
+    assert template_answer("is there a dog?", [detection]).startswith("No: the detector found no dog in coffee.png.")
+    assert template_answer("Is there a bowl in it?", [detection]).startswith("Yes: the detector found 1 bowl")
+    silence = data_report(
+        "audio-classification", "no speech (0.91)", {"labels": [{"label": "no speech"}]}, audio="a.wav"
+    )
+    assert template_answer("is anyone talking?", [silence]).startswith("No, there is no speech in a.wav")
+    mood = data_report("text-classification", "negative (-0.6 on a -1 to +1 scale)", {"label": "negative"}, text="it")
+    assert template_answer("does she sound happy?", [mood]).startswith("No: the text sounds negative")
+    assert template_answer("positive or negative?", [mood]).startswith("The text sounds negative")
+    people = {"entities": [{"text": "Maria", "label": "PERSON"}, {"text": "Friday", "label": "DATE"}]}
+    ner = data_report("token-classification", "Maria (PERSON), Friday (DATE)", people, text="it")
+    assert template_answer("who is mentioned?", [ner]).startswith("It mentions Maria (person) and Friday (date).")
+
+
+async def test_a_phrased_answer_that_invents_a_count_is_refused() -> None:
+    """The local LLM once stated a number of people after only an image classifier ran; "4" is not known
+    because "0.04" is."""
+    reports = [data_report("image-classification", "person (0.04), suit (0.02)", None, image="group.jpg")]
+    liar = TemplateResponder(ScriptedModel(["There are 4 people in group.jpg."]))
+    reply = await liar.respond("how many people are there?", reports, [], lambda event: None)
+    assert "4 people" not in reply.text and reply.text.startswith("group.jpg most likely shows: person (0.04)")

@@ -223,6 +223,12 @@ def _say(text: str) -> None:
     help="Where the benchmark's input files are made (default: a folder under the runs folder).",
 )
 @click.option("--failures", is_flag=True, help="Print each request whose plan or answer is wrong, with the gold plan.")
+@click.option(
+    "--data",
+    "data_folder",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="A folder with train.jsonl and test.jsonl in the benchmark's format (default: the bundled benchmark).",
+)
 @click.option("--json", "json_file", type=click.Path(dir_okay=False, path_type=Path), help="Write the figures here.")
 @click.pass_context
 def requests_command(
@@ -232,6 +238,7 @@ def requests_command(
     limit: int | None,
     files_dir: Path | None,
     failures: bool,
+    data_folder: Path | None,
     json_file: Path | None,
 ) -> None:
     """Plan (and with --e2e, run and answer) the request benchmark's everyday requests; report plan
@@ -240,7 +247,7 @@ def requests_command(
     from hugginggpt.planning.everyday import EverydayPlanner
 
     settings = ctx.obj.settings() if isinstance(ctx.obj, _HasSettings) else Settings.load()
-    cases = load_cases(split)[:limit]
+    cases = load_cases(split, data_folder)[:limit]
     planner = EverydayPlanner()
     results = plan_cases(lambda request, files: planner.plan(request, files), cases)
     if e2e:

@@ -88,10 +88,10 @@ CUES: list[Cue] = [
     *_cue(
         "token-classification",
         r"\bnamed[- ]entit\w*|\bentit(?:y|ies)\b|\bner\b",
-        r"\bwho\b[^.?!]{0,30}\b(?:mentioned|named|involved|referred|talked about|talking about|in it|in there)\b",
-        r"\bwhere\b[^.?!]{0,30}\bmentioned\b",
+        r"\bwho\b[^.?!]{0,30}\b(?:mention\w*|named|involved|referred|talked about|talking about|in it|in there)\b",
+        r"\bwhere\b[^.?!]{0,30}\bmention\w*",
         r"\b(?:names?|people|persons|person|places?|locations?|cities|city|countries|companies|company|"
-        r"organi[sz]ations?|brands?|dates?|who and where)\b[^.?!]{0,25}\b(?:mentioned|named|appear\w*|referenced|"
+        r"organi[sz]ations?|brands?|dates?|who and where)\b[^.?!]{0,25}\b(?:mention\w*|named|appear\w*|referenced|"
         r"listed|come up|comes up|show up|talked about|featured)\b",
         r"\b(?:which|what|any) (?:people|persons|names|places|cities|companies|organi[sz]ations|locations|dates)\b",
         r"\b(?:extract|list|pull out|find|get|highlight|tag)\b[^.?!]{0,20}\b(?:names|people|places|companies|"

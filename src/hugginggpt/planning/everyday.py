@@ -380,6 +380,8 @@ class _Builder:
         handler = getattr(self, f"_need_{need.replace('-', '_')}", None)
         if handler is not None:
             handler(clause, mode)
+        elif need in _PROMPT_TASKS:
+            self.add(need, {"text": _prompt(clause, self.reading)}, None)
         elif need in _TEXT_TASKS:
             self.text_task(need, clause)
         else:

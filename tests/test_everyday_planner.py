@@ -1,0 +1,184 @@
+"""The everyday-request planner: implicit converters, arguments by role, the content never taken from the
+instruction; and role lines as the experts read them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from hugginggpt.errors import PlanError
+from hugginggpt.plan import validate_plan
+from hugginggpt.planning.everyday import EverydayPlanner
+from hugginggpt.roles import split_roles, with_roles
+
+OCR = "read the text"
+
+
+def steps(request: str, *files: str) -> list[tuple[str, list[int], dict[str, str]]]:
+    plan: list[dict[str, Any]] = EverydayPlanner().plan(request, files)
+    validate_plan(plan, files)  # every plan the planner makes passes the validator
+    return [(t["task"], t["dep"], t["args"]) for t in plan]
+
+
+@pytest.mark.parametrize(
+    ("request_text", "files", "expected"),
+    [
+        # What is written on an image: OCR, not a classifier.
+        ("can u tell me what this says", ("sign.png",), [("image-to-text", [-1], {"image": "sign.png", "text": OCR})]),
+        # A text task on a photo of text gets OCR first.
+        (
+            "is the note in this pic positive?",
+            ("note.png",),
+            [
+                ("image-to-text", [-1], {"image": "note.png", "text": OCR}),
+                ("text-classification", [0], {"text": "<GENERATED>-0"}),
+            ],
+        ),
+        # Who is mentioned in a recording: speech recognition, then named entities (not a denoiser).
+        (
+            "who is mentioned in the recording?",
+            ("meeting.wav",),
+            [
+                ("automatic-speech-recognition", [-1], {"audio": "meeting.wav"}),
+                ("token-classification", [0], {"text": "<GENERATED>-0"}),
+            ],
+        ),
+        # Counting is the detector's.
+        ("how many cups are in the photo", ("coffee.png",), [("object-detection", [-1], {"image": "coffee.png"})]),
+        # The quoted text is translated, and the translation is read aloud.
+        (
+            'translate "Good morning, everyone" into French and read it aloud',
+            (),
+            [
+                ("translation", [-1], {"text": "target: French\nGood morning, everyone"}),
+                ("text-to-speech", [0], {"text": "<GENERATED>-0"}),
+            ],
+        ),
+        # The summary is of the image's text, not of the instruction.
+        (
+            "summarize the text in this image",
+            ("note.png",),
+            [
+                ("image-to-text", [-1], {"image": "note.png", "text": OCR}),
+                ("summarization", [0], {"text": "<GENERATED>-0"}),
+            ],
+        ),
+        # Every sentence takes part in a similarity, the first is the source.
+        (
+            'how similar are "I love cats" and "Cats are great" and "The stock market fell"?',
+            (),
+            [("sentence-similarity", [-1], {"text": "I love cats\nCats are great\nThe stock market fell"})],
+        ),
+        # A question with its context in quotes.
+        (
+            'When did the bridge open? "The new bridge opened on 3 March 2025."',
+            (),
+            [
+                (
+                    "question-answering",
+                    [-1],
+                    {"text": "question: When did the bridge open?\ncontext: The new bridge opened on 3 March 2025."},
+                )
+            ],
+        ),
+        # A text file asked about its sentiment is classified, not summarized.
+        (
+            "what's the sentiment of review.txt",
+            ("review.txt",),
+            [("text-classification", [-1], {"text": "review.txt"})],
+        ),
+        # Labels listed: zero-shot classification with those labels.
+        (
+            "Is 'Your order has shipped' about shipping, billing or returns?",
+            (),
+            [("text-classification", [-1], {"text": "labels: shipping, billing, returns\nYour order has shipped"})],
+        ),
+        # The effect named goes to the image filter.
+        (
+            "make it look like a pencil sketch",
+            ("cat.png",),
+            [("image-to-image", [-1], {"image": "cat.png", "text": "pencil sketch"})],
+        ),
+        (
+            "describe the picture and read the description aloud",
+            ("astronaut.png",),
+            [
+                ("image-to-text", [-1], {"image": "astronaut.png", "text": "describe the image"}),
+                ("text-to-speech", [0], {"text": "<GENERATED>-0"}),
+            ],
+        ),
+        # One recognition feeds both analyses; the translation reads the transcript.
+        (
+            "transcribe memo.wav, translate it into Spanish and tell me who it mentions",
+            ("memo.wav",),
+            [
+                ("automatic-speech-recognition", [-1], {"audio": "memo.wav"}),
+                ("translation", [0], {"text": "target: Spanish\n<GENERATED>-0"}),
+                ("token-classification", [0], {"text": "<GENERATED>-0"}),
+            ],
+        ),
+        (
+            "read the receipt and tell me how much the croissant cost",
+            ("receipt.png",),
+            [
+                ("image-to-text", [-1], {"image": "receipt.png", "text": OCR}),
+                ("question-answering", [0], {"text": "question: how much the croissant cost?\ncontext: <GENERATED>-0"}),
+            ],
+        ),
+        (
+            "what's the total on the receipt?",
+            ("receipt.png",),
+            [
+                (
+                    "document-question-answering",
+                    [-1],
+                    {"image": "receipt.png", "text": "what's the total on the receipt?"},
+                )
+            ],
+        ),  # fmt: skip
+        ("translate good night into German", (), [("translation", [-1], {"text": "target: German\ngood night"})]),
+        (
+            "Summarize this: The meeting moved to Thursday because the CEO is travelling.",
+            (),
+            [("summarization", [-1], {"text": "The meeting moved to Thursday because the CEO is travelling."})],
+        ),
+        (
+            "describe both pictures",
+            ("cat.png", "coffee.png"),
+            [
+                ("image-to-text", [-1], {"image": "cat.png", "text": "describe the image"}),
+                ("image-to-text", [-1], {"image": "coffee.png", "text": "describe the image"}),
+            ],
+        ),  # fmt: skip
+        ("is anyone talking in this?", ("noise.wav",), [("audio-classification", [-1], {"audio": "noise.wav"})]),
+        ("hi there!", (), [("conversational", [-1], {"text": "hi there!"})]),
+    ],
+)
+def test_plans_read_the_request_like_a_person(
+    request_text: str, files: tuple[str, ...], expected: list[tuple[str, list[int], dict[str, str]]]
+) -> None:
+    assert steps(request_text, *files) == expected
+
+
+def test_a_given_file_that_no_step_names_is_still_used() -> None:
+    assert steps("thanks!", "memo.wav") == [("automatic-speech-recognition", [-1], {"audio": "memo.wav"})]
+
+
+def test_an_earlier_turns_output_is_not_taken_for_a_new_attachment() -> None:
+    assert steps("write a haiku about rain", "runs/x/t0-text-to-speech.wav")[0][0] == "text-generation"
+
+
+def test_nothing_to_do_with_a_file_says_what_to_ask() -> None:
+    with pytest.raises(PlanError, match="say what you want done"):
+        EverydayPlanner().plan("   ")
+
+
+def test_role_lines_round_trip_and_leave_plain_texts_alone() -> None:
+    text = with_roles("<GENERATED>-0", question="When?")
+    assert text == "question: When?\ncontext: <GENERATED>-0"
+    assert split_roles(text) == ({"question": "When?"}, "<GENERATED>-0")
+    assert split_roles("labels: a, b\nsome text") == ({"labels": "a, b"}, "some text")
+    assert split_roles("Just a text.\ntarget: not a role here") == ({}, "Just a text.\ntarget: not a role here")
+    # A content that starts like a role line is marked, so no expert reads it as one.
+    assert split_roles(with_roles("Target: 3 items left")) == ({}, "Target: 3 items left")
