@@ -245,9 +245,12 @@ def _result_sentence(request: str, report: TaskReport) -> str:
     return text
 
 
+_FILE_RESULTS = ("text-to-speech", "image-to-image", "audio-to-audio", "text-to-image", "text-to-video")
+
+
 def template_answer(request: str, reports: Sequence[TaskReport], files: Sequence[str] = ()) -> str:
-    """The answer from the results alone: first what the request asked (from the tasks whose results no
-    other task used, and what was read or heard on the way), then which model did what."""
+    """The answer from the results alone: first what the request asked (the tasks whose results no other
+    task used), then what was read or heard on the way, then the files made, then which model did what."""
     if not reports:
         if files:
             return (
@@ -257,7 +260,8 @@ def template_answer(request: str, reports: Sequence[TaskReport], files: Sequence
         return "I found no expert task for this request; try asking for something an expert model can do."
     used = {int(m) for r in reports for v in r.args.values() for m in re.findall(r"<GENERATED>-(\d+)", v)}
     # What the request asked for first (results no other task used), then what was read, heard or made on the way.
-    ordered = [r for r in reports if r.task_id not in used] + [r for r in reports if r.task_id in used]
+    # Results that are only a file (speech, a filtered image) come last, just before the credits.
+    ordered = sorted(reports, key=lambda r: (r.task in _FILE_RESULTS, r.task_id in used))
     said: list[str] = []
     for r in ordered:
         if r.status == "done":
