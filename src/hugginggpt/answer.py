@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -184,6 +185,12 @@ def _similarity_answer(report: TaskReport) -> str:
     return f"Closest to \u201c{data.get('source')}\u201d: {ranked} (cosine similarity; 1 means the same meaning)."
 
 
+def _language_name(code: object) -> str | None:
+    from hugginggpt.experts.offline.text import LANGUAGES
+
+    return LANGUAGES[code][0] if isinstance(code, str) and code in LANGUAGES else None
+
+
 def _join(parts: Sequence[str]) -> str:
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
@@ -201,7 +208,9 @@ def _result_sentence(request: str, report: TaskReport) -> str:
     task = report.task
     if task == "object-detection":
         counted = _count_answer(request, report, where)
-        return counted or f"The detector found {text} in {where}."
+        labels = _objects(report)
+        found = _join([f"{n} {label}" for label, n in Counter(labels).items()]) if labels else text
+        return counted or f"The detector found {found} in {where} ({text})."
     if task == "image-to-text":
         if report.model and "ocr" in report.model:
             return (
@@ -226,22 +235,31 @@ def _result_sentence(request: str, report: TaskReport) -> str:
             return f"{'Yes' if asked == label else 'No'}: the text sounds {text}."
         return f"The text sounds {text}."
     if task == "translation":
+        data = report.data if isinstance(report.data, dict) else {}
         roles, _ = split_roles(report.args.get("text", ""))
-        into = f" into {roles['target']}" if roles.get("target") else ""
-        return f"Translated{into}: {_quote(text)}"
+        source, target = _language_name(data.get("source")), _language_name(data.get("target")) or roles.get("target")
+        between = (f" from {source}" if source else "") + (f" into {target}" if target else "")
+        translated = str(data.get("translation") or text)
+        note = f" ({data['engine']}, {data['quality']} quality)" if data.get("quality") == "lower" else ""
+        return f"Translated{between}: {_quote(translated)}{note}"
     if task == "summarization":
         return f"Summary: {text}"
     if task in ("question-answering", "document-question-answering", "visual-question-answering"):
         return f"Answer: {text}"
     if task == "image-classification":
         best, _, rest = text.partition(", ")
-        return f"{where} most likely shows: {best}" + (f"; next: {rest}." if rest else ".")
+        shows = f"{where} most likely shows: {best}" + (f"; next: {rest}." if rest else ".")
+        asked = re.search(r"\bis (?:this|it|that) (?:an? )?([a-z]+)", request.lower())
+        if asked:
+            verdict = "Yes" if asked.group(1) in best.lower() else f"Probably not a {asked.group(1)}"
+            return f"{verdict}: {shows}"
+        return shows
     if task == "sentence-similarity":
         return _similarity_answer(report)
     if task == "text-to-speech":
         return f"Here it is read aloud: {', '.join(report.files)}."
     if task in ("image-to-image", "audio-to-audio"):
-        return f"{text} The result: {', '.join(report.files)}."
+        return f"{text.rstrip('.')}. The result: {', '.join(report.files)}."
     return text
 
 

@@ -75,11 +75,16 @@ CUES: list[Cue] = [
         r"\btl;?dr\b|\bgist\b|\bkey (?:points|takeaways|facts)\b|\bmain (?:points?|idea|message|takeaways?)\b",
         r"\bin (?:a |one |two |three |a few )?(?:short |brief )?(?:sentences?|lines?|nutshell|bullet points)\b",
         r"\b(?:shorten|condense|recap|sum (?:it |this |that )?up|boil (?:it |this )?down)\b",
-        r"\bshort(?:er)? version\b|\bbrief(?:ly)?\b|\boverview\b|\bwhat(?:'s| is) it about\b",
+        r"\bshort(?:er)? version\b|\bbrief(?:ly)?\b|\boverview\b",
+    ),
+    *_cue(
+        "gist",
+        r"\bwhat(?:'s| is| was)\s+(?:it|this|that|the \w+|§\w+)\s+(?:all\s+)?about\b|\bwhat(?:'s| is) in (?:it|the (?:email|"
+        r"text|article|letter|document|file|message))\b",
     ),
     *_cue(
         "translation",
-        r"\btranslat\w*",
+        r"\btranslat\w*|\bwhat language\b",
         rf"\b(?:in|into|to) (?:proper |plain )?{LANGUAGE}\b",
         r"\bhow (?:do|would|does) (?:you|i|one) say\b",
         r"\bwhat (?:does|do) (?:it|this|that|the \w+) mean\b",

@@ -27,7 +27,7 @@ from hugginggpt.errors import PlanError
 from hugginggpt.experts.offline.text import LANGUAGES, label_segment, quoted_spans
 from hugginggpt.experts.offline.vision import choose_operation
 from hugginggpt.planning import cues
-from hugginggpt.roles import with_roles
+from hugginggpt.roles import split_roles, with_roles
 from hugginggpt.tasks import TASK_TYPES, kind_of_file
 
 _FILE = re.compile(r"(?<![\w/.:-])([\w-]+\.(?:png|jpe?g|gif|bmp|webp|tiff?|wav|mp3|flac|ogg|m4a|aac|opus|mp4|avi|mov|"
@@ -381,7 +381,7 @@ class _Builder:
         if handler is not None:
             handler(clause, mode)
         elif need in _PROMPT_TASKS:
-            self.add(need, {"text": _prompt(clause, self.reading)}, None)
+            self.add(need, {"text": _prompt(clause, self.reading, need)}, None)
         elif need in _TEXT_TASKS:
             self.text_task(need, clause)
         else:
@@ -391,12 +391,17 @@ class _Builder:
         text = self.text_for(task, clause)
         if text is None:
             return
+        ref = re.fullmatch(r"<GENERATED>-(\d+)", text)
+        if ref is not None and self.tasks[int(ref.group(1))].task == task:
+            earlier = split_roles(self.tasks[int(ref.group(1))].args.get("text", ""))[0]
+            if all(not v or earlier.get(k) in (None, v) for k, v in (roles or {}).items()):
+                return  # asked twice in other words ("what language is it, what does it mean"): one step
         self.add(task, {"text": with_roles(text, **(roles or {}))}, self.current)
 
     def image_task(self, task: str, clause: str, text: str | None = None) -> None:
         spec = TASK_TYPES[task]
         if spec.requires == ("text",):  # text-to-image, text-to-video: a prompt
-            self.add(task, {"text": _prompt(clause, self.reading)}, None)
+            self.add(task, {"text": _prompt(clause, self.reading, task)}, None)
             return
         for source in self.subjects(clause, ("image",)) or self._produced("image"):
             args = {"image": self.image_of(source) if isinstance(source, int) else source}
@@ -436,6 +441,14 @@ class _Builder:
         else:
             self.image_task("image-to-text", clause, "describe the image")
 
+    def _need_gist(self, clause: str, mode: str) -> None:
+        """ "What is it about?": a text's summary, a recording's words summarized, a photo's description."""
+        subjects = self.subjects(clause, ("image", "audio", "text"))
+        if subjects and self.reading.sources[subjects[0]].kind == "image":
+            self.image_task("image-to-text", clause, "describe the image")
+        else:
+            self.text_task("summarization", clause)
+
     def _need_classify(self, clause: str, mode: str) -> None:
         labels = [k for k in self.marks(clause) if self.reading.sources[k].kind == "labels"]
         if labels:
@@ -443,7 +456,9 @@ class _Builder:
             return
         subjects = self.subjects(clause, ("image", "audio", "text"))
         kind = self.reading.sources[subjects[0]].kind if subjects else "text"
-        if kind == "image" and "text" not in clause.lower():
+        if subjects and re.search(r"\.(?:csv|tsv)$", self.reading.sources[subjects[0]].value, re.IGNORECASE):
+            self.add("tabular-classification", {"text": self.reading.sources[subjects[0]].value}, subjects[0])
+        elif kind == "image" and "text" not in clause.lower():
             self.image_task("image-classification", clause)
         elif kind == "audio" and not re.search(r"\b(?:text|said|message)\b", clause.lower()):
             self.audio_task("audio-classification", clause)
@@ -496,10 +511,22 @@ class _Builder:
         reads = re.search(
             r"\b(?:text|written|says?|note|sign|document|invite|invitation|letter|card)\b", clause.lower()
         )
-        if subjects and self.reading.sources[subjects[0]].kind == "image" and not reads:
-            self.question(clause)  # "who is in the photo?" asks about the picture, not a text
+        if subjects and self.reading.sources[subjects[0]].kind == "image" and not reads and not self.read(subjects[0]):
+            # "find the people in the photo" looks for people; "who is in the photo?" asks about the picture
+            if re.search(r"\b(?:find|spot|locate|count|how many|point out|highlight|any)\b", clause.lower()):
+                self.image_task("object-detection", clause)
+            else:
+                self.question(clause)
             return
         self.text_task("token-classification", clause)
+
+    def read(self, source: int) -> list[int]:
+        """The OCR tasks already reading an image."""
+        return [
+            k
+            for k, t in enumerate(self.tasks)
+            if t.task == "image-to-text" and t.subject == source and t.args.get("text") == "read the text"
+        ]
 
     def _need_object_detection(self, clause: str, mode: str) -> None:
         if not any(s.kind == "image" for s in self.reading.sources) and not self._produced("image"):
@@ -516,14 +543,7 @@ class _Builder:
         question = _question(clause, self.reading)
         subjects = self.subjects(clause, ("image", "audio", "text"))
         kind = self.reading.sources[subjects[0]].kind if subjects else None
-        read = [
-            k
-            for k, t in enumerate(self.tasks)
-            if subjects
-            and t.task == "image-to-text"
-            and t.subject == subjects[0]
-            and t.args.get("text") == "read the text"
-        ]
+        read = self.read(subjects[0]) if subjects else []
         if kind == "image" and read and not force_text:
             self.add("question-answering", {"text": with_roles(self.ref(read[0]), question=question)}, subjects[0])
         elif kind == "image" and not force_text:
@@ -545,9 +565,21 @@ def _tidy(text: str) -> str:
     return _FILLER.sub("", " ".join(text.split())).strip(" ,;:-")
 
 
-def _prompt(clause: str, reading: Reading) -> str:
-    """What to write or draw, in the request's words, with the politeness around it dropped."""
-    return _tidy(_unmask(clause, reading)).rstrip(" .") or _unmask(clause, reading).strip()
+_MAKE_A = re.compile(
+    r"^(?:draw|paint|sketch|illustrate|generate|create|make|produce|render|design|show|give)\s+(?:me\s+)?"
+    r"(?:(?:an?|some|the)\s+)?(?:(?:short|quick|little|new|nice|cool)\s+)?"
+    r"(?:(?:image|picture|photo|drawing|illustration|painting|artwork|video|clip|animation|movie|gif)s?\s+(?:of\s+)?)?",
+    re.IGNORECASE,
+)
+
+
+def _prompt(clause: str, reading: Reading, task: str = "") -> str:
+    """What to write or draw, in the request's words, with the politeness (and for a picture or a video,
+    "draw me a picture of") dropped."""
+    text = _tidy(_unmask(clause, reading)).rstrip(" .")
+    if task in ("text-to-image", "text-to-video"):
+        text = _MAKE_A.sub("", text).strip() or text
+    return text or _unmask(clause, reading).strip()
 
 
 def _instruction(clause: str) -> str:
@@ -565,6 +597,9 @@ def _question(clause: str, reading: Reading) -> str:
     text = _QUESTION_LEAD.sub("", clause, count=1) if _MARK_RE.search(clause) else clause
     text = re.sub(r"\s*(?:and\s+)?§(?:text|image|audio|video)\d+\s*[.?!]?", " ", text)
     text = _tidy(_unmask(text, reading))
+    wh = re.search(r"\b(?:what|who|whom|whose|when|where|why|how|which)\b", text, re.IGNORECASE)
+    if wh is not None and wh.start() > 0 and not re.match(r"(?:is|are|was|were|do|does|did|can|could)\b", text, re.I):
+        text = text[wh.start() :]  # "listen to it and tell me what I need to do" asks "what I need to do"
     if not text.endswith("?") and cues.QUESTION.search(text.lower()):
         text += "?"
     return text or _tidy(_unmask(clause, reading))
