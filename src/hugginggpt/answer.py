@@ -249,9 +249,9 @@ def _result_sentence(request: str, report: TaskReport) -> str:
     if task == "image-classification":
         best, _, rest = text.partition(", ")
         shows = f"{where} most likely shows: {best}" + (f"; next: {rest}." if rest else ".")
-        asked = re.search(r"\bis (?:this|it|that) (?:an? )?([a-z]+)", request.lower())
-        if asked:
-            verdict = "Yes" if asked.group(1) in best.lower() else f"Probably not a {asked.group(1)}"
+        is_it = re.search(r"\bis (?:this|it|that) (?:an? )?([a-z]+)", request.lower())
+        if is_it:
+            verdict = "Yes" if is_it.group(1) in best.lower() else f"Probably not a {is_it.group(1)}"
             return f"{verdict}: {shows}"
         return shows
     if task == "sentence-similarity":
