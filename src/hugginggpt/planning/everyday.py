@@ -65,6 +65,7 @@ _TRANSFORMS = {"translation", "summarization", "text2text-generation", "text-to-
 _PROMPT_TASKS = {"text-generation", "conversational", "text-to-image", "text-to-video"}
 _MARK = "§{kind}{index}"
 _SHORT = {"image": "img", "audio": "aud", "video": "vid", "text": "txt", "labels": "lab"}
+_MOOD_WORDS = frozenset("good bad positive negative neutral happy sad angry upset pleased nice mean".split())  # noqa: SIM905
 _LANGUAGE_NAMES = {n.lower() for names in LANGUAGES.values() for n in names}
 _MARK_RE = re.compile(r"§(image|audio|video|text|labels)(\d+)")
 
@@ -181,6 +182,8 @@ def _add_labels(request: str, spans: list[tuple[int, int, Source]]) -> None:
     start, end, labels = found
     if all(label.lower() in _LANGUAGE_NAMES for label in labels[:1]):
         return  # "into French or German" names languages, not labels
+    if all(set(label.lower().split()) & _MOOD_WORDS for label in labels):
+        return  # "good or bad news?", "positive or negative": a sentiment, not labels
     # The lead words ("as", "into") stay in the clause: they are part of the instruction.
     lead = re.match(
         r"\s*(?:\w+\s*[:=]|as|into|among|between|is (?:this|it)(?: \w+)?(?: about)?)\s*", request[start:end]
@@ -504,7 +507,8 @@ class _Builder:
         self.add("text-generation", {"text": _prompt(clause, self.reading)}, None)
 
     def _need_conversational(self, clause: str, mode: str) -> None:
-        self.add("conversational", {"text": _prompt(clause, self.reading)}, None)
+        # Chat is about the whole message ("hey! how's your day going?"), not one clause of it.
+        self.add("conversational", {"text": self.request.strip()}, None)
 
     def _need_token_classification(self, clause: str, mode: str) -> None:
         subjects = self.subjects(clause, ("text", "image", "audio"))
@@ -549,11 +553,11 @@ class _Builder:
         elif kind == "image" and not force_text:
             task = "document-question-answering" if cues.DOCUMENT_WORDS.search(clause.lower()) else None
             self.image_task(task or "visual-question-answering", clause, question)
-        elif kind is not None or self.tasks:
+        elif kind is not None or any("text" in t.produces and t.task != "conversational" for t in self.tasks):
             context = self.text_for("question-answering", clause)
             if context is not None:
                 self.add("question-answering", {"text": with_roles(context, question=question)}, self.current)
-        else:
+        elif not any(t.task == "conversational" for t in self.tasks):
             self.add("text-generation", {"text": _prompt(clause, self.reading)}, None)
 
 
