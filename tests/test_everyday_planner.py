@@ -136,7 +136,7 @@ def steps(request: str, *files: str) -> list[tuple[str, list[int], dict[str, str
                     {"image": "receipt.png", "text": "what's the total on the receipt?"},
                 )
             ],
-        ),  # fmt: skip
+        ),
         ("translate good night into German", (), [("translation", [-1], {"text": "target: German\ngood night"})]),
         (
             "Summarize this: The meeting moved to Thursday because the CEO is travelling.",
@@ -150,7 +150,7 @@ def steps(request: str, *files: str) -> list[tuple[str, list[int], dict[str, str
                 ("image-to-text", [-1], {"image": "cat.png", "text": "describe the image"}),
                 ("image-to-text", [-1], {"image": "coffee.png", "text": "describe the image"}),
             ],
-        ),  # fmt: skip
+        ),
         ("is anyone talking in this?", ("noise.wav",), [("audio-classification", [-1], {"audio": "noise.wav"})]),
         ("hi there!", (), [("conversational", [-1], {"text": "hi there!"})]),
     ],
@@ -172,6 +172,11 @@ def test_an_earlier_turns_output_is_not_taken_for_a_new_attachment() -> None:
 def test_nothing_to_do_with_a_file_says_what_to_ask() -> None:
     with pytest.raises(PlanError, match="say what you want done"):
         EverydayPlanner().plan("   ")
+
+
+def test_the_instruction_is_never_the_content() -> None:
+    with pytest.raises(PlanError, match="there is no text for summarization: put it in quotes"):
+        EverydayPlanner().plan("can you summarize this for me?")
 
 
 def test_role_lines_round_trip_and_leave_plain_texts_alone() -> None:

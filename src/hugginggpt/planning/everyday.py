@@ -265,6 +265,7 @@ class _Builder:
     tasks: list[_Task] = field(default_factory=list)
     current: int | None = None  # the source the request is talking about
     consumed: set[int] = field(default_factory=set)
+    missing: list[str] = field(default_factory=list)  # text tasks asked for with nothing to act on
 
     # -- sources ------------------------------------------------------------------------------------
 
@@ -393,6 +394,7 @@ class _Builder:
     def text_task(self, task: str, clause: str, roles: dict[str, str | None] | None = None) -> None:
         text = self.text_for(task, clause)
         if text is None:
+            self.missing.append(task)
             return
         ref = re.fullmatch(r"<GENERATED>-(\d+)", text)
         if ref is not None and self.tasks[int(ref.group(1))].task == task:
@@ -673,6 +675,8 @@ class EverydayPlanner:
             if index not in builder.consumed:
                 _cover(builder, index)
         if not builder.tasks:
+            if builder.missing:
+                raise PlanError(_nothing_to_act_on(builder.missing[0]))
             if any(s.kind in ("image", "audio", "text") for s in reading.sources):
                 raise PlanError(_nothing_to_do(reading))
             builder.add("conversational", {"text": request.strip()}, None)
@@ -700,6 +704,14 @@ def _cover(builder: _Builder, index: int) -> None:
         return  # a text beside other steps is context they did not need
     elif source.kind == "text":
         builder.add("summarization", {"text": source.value}, index)
+
+
+def _nothing_to_act_on(task: str) -> str:
+    # The instruction itself is never handed to an expert as the content to work on.
+    return (
+        f"there is no text for {task}: put it in quotes, after a colon, or attach a file (a .txt, a photo of the "
+        'text, a recording), e.g. summarize: "..."'
+    )
 
 
 def _nothing_to_do(reading: Reading) -> str:
