@@ -10,6 +10,7 @@ import pytest
 from hugginggpt.errors import PlanError
 from hugginggpt.plan import validate_plan
 from hugginggpt.planning.everyday import EverydayPlanner
+from hugginggpt.planning.spelling import mend
 from hugginggpt.roles import split_roles, with_roles
 
 OCR = "read the text"
@@ -187,3 +188,21 @@ def test_role_lines_round_trip_and_leave_plain_texts_alone() -> None:
     assert split_roles("Just a text.\ntarget: not a role here") == ({}, "Just a text.\ntarget: not a role here")
     # A content that starts like a role line is marked, so no expert reads it as one.
     assert split_roles(with_roles("Target: 3 items left")) == ({}, "Target: 3 items left")
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [("transalte", "translate"), ("summerize", "summarize"), ("descibe", "describe"), ("transcibe", "transcribe")],
+)
+def test_one_slip_in_a_task_word_is_mended(typed: str, meant: str) -> None:
+    assert mend(f"pls {typed} this") == f"pls {meant} this"
+
+
+@pytest.mark.parametrize("word", ["write", "noise", "trench", "translates", "Shakespeare"])
+def test_real_words_and_short_words_are_left_alone(word: str) -> None:
+    assert mend(word) == word
+
+
+def test_a_typo_does_not_cost_the_step() -> None:
+    plan = EverydayPlanner().plan("can u transalte this into french", ["note.png"])
+    assert [t["task"] for t in plan] == ["image-to-text", "translation"]

@@ -27,6 +27,7 @@ from hugginggpt.errors import PlanError
 from hugginggpt.experts.offline.text import LANGUAGES, label_segment, quoted_spans
 from hugginggpt.experts.offline.vision import choose_operation
 from hugginggpt.planning import cues
+from hugginggpt.planning.spelling import mend
 from hugginggpt.roles import split_roles, with_roles
 from hugginggpt.tasks import TASK_TYPES, kind_of_file
 
@@ -130,9 +131,9 @@ def read_request(request: str, files: Sequence[str] = ()) -> Reading:
         if index is None:
             sources.append(source)
             index = len(sources) - 1
-        masked.append(request[last:start] + " " + _MARK.format(kind=source.kind, index=index) + " ")
+        masked.append(mend(request[last:start]) + " " + _MARK.format(kind=source.kind, index=index) + " ")
         last = end
-    masked.append(request[last:])
+    masked.append(mend(request[last:]))
     attached: list[int] = []
     for name in files:
         if "/" in name:

@@ -1,0 +1,54 @@
+"""Mends one-letter slips in the words that name a task ("transalte", "summerize", "descibe"), so a typo
+does not cost the step it asks for.
+
+Only long words are mended, only into the vocabulary below, and only at one edit (a letter added, dropped,
+changed or two neighbours swapped): short words have too many real neighbours ("write" is one edit from
+"writes"), and a real word that happens to sit one edit from a task word is listed in `_KEEP`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from hugginggpt.experts.offline.text import LANGUAGES
+
+_TASK_WORDS = frozenset(
+    """
+    transcribe transcript transcription translate translation translated summarize summarise summary summaries
+    describe description caption classify classification category sentiment positive negative entities entity
+    mentioned recording recordings picture pictures photograph screenshot receipt similarity similar sentences
+    rewrite rephrase paraphrase simplify grammar spelling formal segment segmentation background detect
+    detection objects identify recognize recognise question answer document invitation species generate
+    conversation sketch cartoon greyscale grayscale sharpen outline outlines narrate remove denoise
+    cleanup enhance animation illustration message transcribed summarized summarised described classified
+    """.split()  # noqa: SIM905
+) | {n.lower() for names in LANGUAGES.values() for n in names if len(n) >= 6}
+_KEEP = frozenset("trench germane defect entitles describes sentence answers objected".split())  # noqa: SIM905
+_WORD = re.compile(r"[A-Za-z]{6,}")
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """Whether a and b differ by exactly one insertion, deletion, substitution or swap of neighbours."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [k for k in range(len(a)) if a[k] != b[k]]
+        return len(diff) == 1 or (
+            len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
+        )
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    k = next((k for k in range(len(short)) if short[k] != long[k]), len(short))
+    return short[k:] == long[k + 1 :]
+
+
+def _mended(word: str) -> str:
+    lower = word.lower()
+    if lower in _TASK_WORDS or lower in _KEEP:
+        return word
+    near = [w for w in _TASK_WORDS if _one_edit(lower, w)]
+    return near[0] if len(near) == 1 else word
+
+
+def mend(text: str) -> str:
+    """The text with each word that is one slip from exactly one task word replaced by it."""
+    return _WORD.sub(lambda m: _mended(m.group()), text)
