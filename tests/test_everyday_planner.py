@@ -206,3 +206,33 @@ def test_real_words_and_short_words_are_left_alone(word: str) -> None:
 def test_a_typo_does_not_cost_the_step() -> None:
     plan = EverydayPlanner().plan("can u transalte this into french", ["note.png"])
     assert [t["task"] for t in plan] == ["image-to-text", "translation"]
+
+
+@pytest.mark.parametrize(
+    ("request_text", "files", "tasks"),
+    [
+        ("Hi! Could you read this aloud for me?", ["note.png"], ["image-to-text", "text-to-speech"]),
+        ("could you transcribe this receipt for me", ["receipt.png"], ["image-to-text"]),
+        ("tl;dr of the note pls", ["note.png"], ["image-to-text", "summarization"]),
+        (
+            "translate it into spanish and then have it spoken",
+            ["invite.png"],
+            ["image-to-text", "translation", "text-to-speech"],
+        ),
+        (
+            "here are note.png and complaint.png. For each one, is it positive or negative?",
+            ["note.png", "complaint.png"],
+            ["image-to-text", "image-to-text", "text-classification", "text-classification"],
+        ),
+    ],
+)
+def test_everyday_phrasings(request_text: str, files: list[str], tasks: list[str]) -> None:
+    plan = EverydayPlanner().plan(request_text, files)
+    assert sorted(t["task"] for t in plan) == sorted(tasks)
+    if "transcribe" in request_text:
+        assert plan[0]["args"]["text"] == "read the text"
+
+
+def test_articles_are_not_part_of_labels() -> None:
+    plan = EverydayPlanner().plan("my friend sent me this invite, is it about work, a meal or sports?", ["invite.png"])
+    assert split_roles(plan[-1]["args"]["text"])[0]["labels"] == "work, meal, sports"

@@ -19,6 +19,9 @@ IMAGE_WORDS = r"(?:image|picture|photo|photograph|pic|screenshot|scan|snapshot|s
 AUDIO_WORDS = r"(?:audio|recording|voice (?:memo|note|message)|memo|clip|sound|podcast|voicemail|§aud)"
 
 
+GREETING = re.compile(r"^(?:hi|hello|hey|hiya|yo|good (?:morning|evening|afternoon)|howdy)\b[^a-z]*$")
+
+
 @dataclass(frozen=True)
 class Cue:
     need: str  # a task type, or: content, classify, describe, question
@@ -42,6 +45,7 @@ CUES: list[Cue] = [
         r"\b(?:as|into|to|in) (?:an? )?(?:audio|speech|voice|mp3|wav|sound file|spoken words)\b",
         r"\b(?:read|say) (?:it|this|that|them|the \w+) (?:to me|for me)\b",
         r"\bhear (?:it|what|the)\b",
+        r"\b(?:have|get) (?:it|this|that|them|the \w+) (?:spoken|voiced|read out)\b",
         r"\b(?:make|let) (?:it|the \w+) (?:talk|speak)\b",
     ),
     # Words out of an image or a recording.
@@ -68,6 +72,7 @@ CUES: list[Cue] = [
         r"\b(?:written|printed|typed) (?:on|in)\b",
         r"\bwhat (?:it|this|that|the \w+) (?:says|said|reads)\b",
         r"\bread (?:it|this|that|the \w+|me the \w+)\b",
+        r"\btype (?:out|up)\b|§img\s+text\b",
     ),
     *_cue(
         "summarization",
@@ -207,7 +212,7 @@ CUES: list[Cue] = [
     ),
     *_cue(
         "conversational",
-        r"^(?:hi|hello|hey|hiya|yo|good (?:morning|evening|afternoon)|howdy)\b[^a-z]*$",
+        GREETING.pattern,
         r"\bhow are you\b|\bhow's it going\b|\bchat\b|\btalk to me\b|\blet's talk\b|\bi feel\b|\bi'm (?:bored|sad|lonely)\b",
         r"\b(?:reply|respond|answer) (?:to )?(?:this|my|the) (?:message|text|question)\b",
     ),
@@ -217,7 +222,8 @@ CUES: list[Cue] = [
 # A question about a document image (a receipt's total, an invitation's date) goes to document QA.
 DOCUMENT_WORDS = re.compile(
     r"\b(?:receipt|invoice|bill|total|price|cost|costs|amount|due|paid|pay|document|form|menu|ticket|letter|"
-    r"invitation|invite|statement|subtotal|tax|vat|how much|when is|what time|date|deadline)\b"
+    r"invitation|invite|statement|subtotal|tax|vat|how much|when is|what time|date|deadline|sign|notice|allowed|"
+    r"mentioned|written)\b"
 )
 QUESTION = re.compile(
     r"\?\s*$|\btell me (?:how|what|who|when|where|which|whether|if)\b|^(?:what|who|whom|whose|when|where|why|how|which|is|are|was|were|do|does|did|can|could|should|will|would)\b"

@@ -34,7 +34,7 @@ from hugginggpt.tasks import TASK_TYPES, kind_of_file
 _FILE = re.compile(r"(?<![\w/.:-])([\w-]+\.(?:png|jpe?g|gif|bmp|webp|tiff?|wav|mp3|flac|ogg|m4a|aac|opus|mp4|avi|mov|"
                    r"mkv|webm|txt|md|csv|tsv|json))\b", re.IGNORECASE)  # fmt: skip
 _URL = re.compile(r"https?://\S+")
-_CLAUSE_END = re.compile(r"(?<=[.!?])\s+|\n+|;\s*")
+_CLAUSE_END = re.compile(r"(?<=[.!?])\s+|\n+|(?<!\btl);\s*", re.IGNORECASE)
 _CONNECTIVE = re.compile(
     r",?\s+(?:and then|then|and also|also|after that|afterwards|plus|and|as well as|once done|next|finally|"
     r"lastly|followed by)\s+|,\s+(?=\w)",
@@ -392,7 +392,20 @@ class _Builder:
         else:
             self.image_task(need, clause)
 
+    def each_subject(self, task: str, clause: str) -> list[str]:
+        """The contents of every file a plural analysis ("for each one", "both") speaks of; [] otherwise."""
+        if task in _TRANSFORMS or not cues.PLURAL.search(clause.lower()) or self.referred_product(clause) is not None:
+            return []
+        if any(self.reading.sources[k].kind == "text" for k in self.marks(clause)):
+            return []
+        subjects = self.subjects(clause, ("text", "image", "audio"))
+        return [self.content_of(k) for k in subjects] if len(subjects) > 1 else []
+
     def text_task(self, task: str, clause: str, roles: dict[str, str | None] | None = None) -> None:
+        if len(texts := self.each_subject(task, clause)) > 1:
+            for content in texts:
+                self.add(task, {"text": with_roles(content, **(roles or {}))}, self.current)
+            return
         text = self.text_for(task, clause)
         if text is None:
             self.missing.append(task)
@@ -428,7 +441,8 @@ class _Builder:
             self.content_of(source)
 
     def _need_automatic_speech_recognition(self, clause: str, mode: str) -> None:
-        for source in self.subjects(clause, ("audio",)):
+        # "transcribe this receipt": on an image, transcribing is reading its text
+        for source in self.subjects(clause, ("audio", "image")):
             self.content_of(source)
 
     def _need_audio_classification(self, clause: str, mode: str) -> None:
@@ -661,7 +675,11 @@ class EverydayPlanner:
             raise PlanError("the request is empty: say what you want done")
         reading = read_request(request, files)
         builder = _Builder(reading, request)
-        for clause in reading.clauses:
+        clauses = reading.clauses
+        rest = [c for c in clauses if not cues.GREETING.match(_cue_text(c).strip())]
+        if any(n not in ("conversational", "text-generation") for c in rest for _, n, _ in clause_needs(c)):
+            clauses = rest  # "Hi! Could you read this?": the greeting is not a step of its own
+        for clause in clauses:
             needs = clause_needs(clause)
             lists_labels = any(reading.sources[k].kind == "labels" for k in builder.marks(clause))
             if lists_labels and not any(

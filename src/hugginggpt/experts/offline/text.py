@@ -143,7 +143,9 @@ def split_labels(segment: str) -> list[str]:
         parts = [*parts[:-1], *re.split(r"\s+and\s+", parts[-1])]
     labels: list[str] = []
     for part in parts:
-        label = re.sub(r"^(?:and|or|either)\s+", "", _unquote(part), flags=re.IGNORECASE).strip()
+        label = re.sub(
+            r"^(?:(?:and|or|either)\s+)?(?:(?:a|an|the)\s+)?", "", _unquote(part), flags=re.IGNORECASE
+        ).strip()
         if label and label.lower() not in (x.lower() for x in labels):
             labels.append(label)
     if not 2 <= len(labels) <= 20 or any(len(label.split()) > 5 for label in labels):
