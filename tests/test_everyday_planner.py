@@ -236,3 +236,19 @@ def test_everyday_phrasings(request_text: str, files: list[str], tasks: list[str
 def test_articles_are_not_part_of_labels() -> None:
     plan = EverydayPlanner().plan("my friend sent me this invite, is it about work, a meal or sports?", ["invite.png"])
     assert split_roles(plan[-1]["args"]["text"])[0]["labels"] == "work, meal, sports"
+
+
+def test_a_question_beside_a_photo_asks_about_the_photo() -> None:
+    plan = EverydayPlanner().plan("What is the person in this photo doing?", ["astronaut.png"])
+    assert [t["task"] for t in plan] == ["visual-question-answering"]
+
+
+def test_a_picture_the_request_gave_is_edited_not_drawn() -> None:
+    plan = EverydayPlanner().plan("could you make the astronaut picture look like a cartoon?", ["astronaut.png"])
+    assert [(t["task"], t["args"].get("text")) for t in plan] == [("image-to-image", "cartoon")]
+
+
+def test_a_step_on_the_edited_version_takes_the_edit() -> None:
+    plan = EverydayPlanner().plan("Sharpen it, then write a caption for the sharpened version.", ["coffee.png"])
+    assert [t["task"] for t in plan] == ["image-to-image", "image-to-text"]
+    assert plan[1]["args"]["image"] == "<GENERATED>-0"

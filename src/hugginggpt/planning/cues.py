@@ -242,6 +242,7 @@ PRODUCT_WORDS: dict[str, tuple[str, ...]] = {
     "text2text-generation": ("rewrite", "rewritten", "new version", "corrected"),
     "text-generation": ("story", "poem", "text you wrote", "result"),
     "question-answering": ("answer",),
+    "image-to-image": ("version", "edited", "inverted picture", "you made", "new picture", "new image", "result image"),
 }
 KIND_WORDS: dict[str, re.Pattern[str]] = {
     "image": re.compile(

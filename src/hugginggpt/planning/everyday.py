@@ -422,6 +422,10 @@ class _Builder:
         if spec.requires == ("text",):  # text-to-image, text-to-video: a prompt
             self.add(task, {"text": _prompt(clause, self.reading, task)}, None)
             return
+        product = self.referred_product(clause)
+        if product is not None and "image" in self.tasks[product].produces:
+            self.add(task, {"image": self.ref(product), **({"text": text} if text else {})}, None)
+            return
         for source in self.subjects(clause, ("image",)) or self._produced("image"):
             args = {"image": self.image_of(source) if isinstance(source, int) else source}
             if text:
@@ -686,7 +690,12 @@ class EverydayPlanner:
                 need in ("classify", "sentiment", "image-classification") for _, need, _ in needs
             ):
                 needs = [(0, "classify", "")]  # "is it about a, b or c?" asks for one of the labels
-            if not needs and cues.QUESTION.search(_cue_text(clause).strip()):
+            question = cues.QUESTION.search(_cue_text(clause).strip())
+            if question and reading.attached and [n for _, n, _ in needs] == ["text-generation"]:
+                needs = []  # "what is the person doing?" beside a file asks about the file, not for a story
+            if any(n == "text-to-image" for _, n, _ in needs) and _refers_to_photo(clause, reading):
+                needs = [n for n in needs if n[1] != "text-to-image"]  # "make the astronaut picture look like..."
+            if not needs and question:
                 builder.question(clause)
             for _, need, mode in needs:
                 builder.apply(need, mode, clause)
@@ -708,6 +717,18 @@ class EverydayPlanner:
             }
             for k, t in enumerate(builder.tasks)
         ]
+
+
+_PHOTO_REFERENCE = re.compile(
+    r"\b(?:this|that|the|my|your|these)\s+(?:\w+\s+)?(?:image|picture|photo|pic|photograph|shot)s?\b"
+)
+
+
+def _refers_to_photo(clause: str, reading: Reading) -> bool:
+    """Whether the picture a clause speaks of is one the request gave ("this photo", "§image0")."""
+    has_image = any(reading.sources[k].kind == "image" for k in reading.attached)
+    marked = any(reading.sources[int(m.group(2))].kind == "image" for m in _MARK_RE.finditer(clause))
+    return marked or (has_image and bool(_PHOTO_REFERENCE.search(clause.lower())))
 
 
 def _cover(builder: _Builder, index: int) -> None:
