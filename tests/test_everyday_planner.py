@@ -252,3 +252,58 @@ def test_a_step_on_the_edited_version_takes_the_edit() -> None:
     plan = EverydayPlanner().plan("Sharpen it, then write a caption for the sharpened version.", ["coffee.png"])
     assert [t["task"] for t in plan] == ["image-to-image", "image-to-text"]
     assert plan[1]["args"]["image"] == "<GENERATED>-0"
+
+
+def tasks_of(request_text: str, *files: str) -> list[str]:
+    return [t for t, _, _ in steps(request_text, *files)]
+
+
+def test_a_step_the_request_declines_is_not_planned() -> None:
+    assert tasks_of("just the words on the poster please, don't translate it", "poster.png") == ["image-to-text"]
+
+
+def test_a_purpose_clause_is_not_a_step() -> None:
+    plan = steps("remove the background of dog.jpg so I can see which parts are the dog", "dog.jpg")
+    assert [t for t, _, _ in plan] == ["image-segmentation"]
+
+
+def test_a_picture_named_like_a_document_is_asked_about_its_words() -> None:
+    assert tasks_of("when does it start?", "invitation_party.png") == ["document-question-answering"]
+    assert tasks_of("when does it start?", "IMG_0042.jpg") == ["visual-question-answering"]
+
+
+def test_a_question_after_reading_is_answered_from_the_text() -> None:
+    plan = steps("read the text in letter.png and then tell me: where is the parcel?", "letter.png")
+    assert [t for t, _, _ in plan] == ["image-to-text", "question-answering"]
+    assert split_roles(plan[1][2]["text"])[0]["question"] == "where is the parcel?"
+
+
+def test_black_and_white_is_one_effect_and_the_next_step_describes_it() -> None:
+    plan = steps("make dog.jpg black and white and then tell me what the black and white version shows", "dog.jpg")
+    assert [t for t, _, _ in plan] == ["image-to-image", "image-to-text"]
+    assert plan[1][2]["image"] == "<GENERATED>-0"
+
+
+def test_a_second_edit_of_the_edited_picture_names_its_own_effect() -> None:
+    plan = steps("blur dog.jpg, then turn the blurred picture into a pencil sketch", "dog.jpg")
+    assert [(t, a.get("text")) for t, _, a in plan] == [
+        ("image-to-image", "Gaussian blur"),
+        ("image-to-image", "pencil sketch"),
+    ]
+
+
+def test_both_results_are_read_aloud() -> None:
+    plan = steps("caption a.png and b.png and read both captions out loud", "a.png", "b.png")
+    assert sorted(t for t, _, _ in plan) == ["image-to-text", "image-to-text", "text-to-speech", "text-to-speech"]
+
+
+def test_a_caption_in_a_language_is_a_caption_then_a_translation() -> None:
+    plan = steps("I need a German caption for this photo", "dog.jpg")
+    assert [t for t, _, _ in plan] == ["image-to-text", "translation"]
+    assert split_roles(plan[1][2]["text"])[0]["target"] == "German"
+
+
+def test_the_language_a_text_is_in_is_its_source() -> None:
+    plan = steps("this flyer is in french. what does it say in english?", "flyer.png")
+    roles = split_roles(plan[-1][2]["text"])[0]
+    assert (roles.get("source"), roles.get("target")) == ("French", "English")

@@ -66,13 +66,14 @@ CUES: list[Cue] = [
         r"\bocr\b",
         r"\b(?:read|extract|get|grab|pull|copy|recogni[sz]e|scan|type out|transcribe)\w*\b[^.?!§]{0,30}\b(?:text|words|"
         r"writing|wording|letters)\b",
-        rf"\b(?:text|words|writing|wording|letters)\s+(?:in|on|from|of)\s+(?:the |this |that |my )?(?:{IMAGE_WORDS}|sign|"
+        rf"\b(?:text|words|writing|wording|letters)\s+(?:in|on|from|of|off)\s+(?:the |this |that |my )?(?:{IMAGE_WORDS}|sign|"
         r"note|receipt|poster|menu|label|card|flyer|board|page)",
         r"\bwhat(?:'s| is| does| did| do)?\b[^.?!]{0,40}\b(?:written|say|says|printed|reads)\b",
         r"\b(?:written|printed|typed) (?:on|in)\b",
         r"\bwhat (?:it|this|that|the \w+) (?:says|said|reads)\b",
         r"\bread (?:it|this|that|the \w+|me the \w+)\b",
-        r"\btype (?:out|up)\b|§img\s+text\b",
+        r"\btype (?:out|up)\b|§img\s+text\b|\bread (?:the |this |that |both )?§img\b",
+        r"\bread (?:both|all|each) (?:of )?(?:these|them|those|the \w+)\b",
     ),
     *_cue(
         "summarization",
@@ -90,10 +91,13 @@ CUES: list[Cue] = [
     *_cue(
         "translation",
         r"\btranslat\w*|\bwhat language\b",
-        rf"\b(?:in|into|to) (?:proper |plain )?{LANGUAGE}\b",
+        # "it's in Spanish" says what language the content is in, not what to translate into
+        rf"(?<!\bis )(?<!\bits )(?<!\bit's )(?<!\bare )(?<!\bwas )(?<!written )(?<!spoken )\b(?:in|into|to) (?:proper |plain )?"
+        rf"{LANGUAGE}\b",
         r"\bhow (?:do|would|does) (?:you|i|one) say\b",
         r"\bwhat (?:does|do) (?:it|this|that|the \w+) mean\b",
         r"\bin english\b",
+        rf"\b{LANGUAGE}(?= (?:caption|description|version|summary|transcript|subtitles?)\b)",
     ),
     *_cue(
         "token-classification",
@@ -134,6 +138,8 @@ CUES: list[Cue] = [
         "classify", r"\bclassif\w*|\bcategori[sz]\w*|\bcategory\b|\bwhich (?:label|class|topic)\b|\blabel (?:it|this)\b"
     ),
     # Images made or changed.
+    # "what the black and white version shows" describes the edit, before the effect's words read as a new edit
+    *_cue("describe", r"\bwhat (?:the|this|that|it) [^.?!]{0,30}\b(?:shows|depicts)\b"),
     *_cue(
         "image-segmentation",
         r"\bsegment\w*|\bmasks?\b|\bcut (?:out|it out)\b|\bremove the background\b|\bbackground (?:removal|remover)\b",
@@ -154,6 +160,7 @@ CUES: list[Cue] = [
         r"\bblur\w*|\bedges?\b|\bcanny\b|\boutlines?\b|\bline art\b|\bblack[- ]and[- ]white\b|\bgr[ae]yscale\b|\bmonochrome\b",
         r"\bfilter\b|\bmake (?:it|the \w+|this) look\b|\b(?:vintage|retro|comic|anime) (?:look|style|effect)\b|\bstyli[sz]e\b",
         r"\b(?:turn|convert|change)\b[^.?!]{0,30}\b(?:into|to) (?:a |an )?(?:sketch|cartoon|drawing|painting|b&w)\b",
+        rf"\bedit\w*\b[^.?!]{{0,20}}\b(?:{IMAGE_WORDS}|it)\b",
     ),
     *_cue(
         "text-to-image",
@@ -167,7 +174,8 @@ CUES: list[Cue] = [
     *_cue(
         "object-detection",
         r"\bdetect\w*|\bhow many\b|\bcount\w*|\bnumber of\b|\blocate\b|\blocation of\b|\bbounding box\w*|\bbox(?:es)?\b",
-        r"\b(?:find|spot|point out|highlight|mark|circle)\b|\bwhere(?:'s| is| are)\b",
+        r"\b(?:find|spot|point out|highlight|mark|circle)\b|\bwhere(?:'s| is| are)\b|\bwhere (?:the|a|my) \w+ (?:is|are)\b",
+        r"\b(?:more|fewer|most) (?:things|objects|items|people|stuff)\b",
         r"\b(?:is|are) there (?:a|an|any|some)\b|\bany (?:people|persons|cats|dogs|cars|cups|animals)\b",
         r"\bwhat (?:objects|things|items)\b|\bobjects?\b|\bwhat (?:is|are) (?:on|in) (?:the )?(?:table|desk|plate)\b",
     ),
@@ -180,7 +188,8 @@ CUES: list[Cue] = [
     ),
     *_cue(
         "image-classification",
-        r"\bwhat (?:kind|type|sort|breed|species|brand|make|model) of\b|\bwhat (?:animal|breed|species|dish|food|object)\b",
+        r"\b(?:what|which) (?:kind|type|sort|breed|species|brand|make|model) of\b|\b(?:what|which) (?:animal|breed|species|dish|"
+        r"food|object)\b|\bwhat(?:'s|s| is) the (?:breed|species|animal|dish)\b|\bwhat are (?:these|those|they)\b",
         r"\bidentify\b|\brecogni[sz]e\b|\bwhat is (?:this|it|that)\b|\bwhat(?:'s)? (?:this|that)\b",
         r"\bis (?:this|it|that) an? \w+\b",
     ),
@@ -225,6 +234,13 @@ DOCUMENT_WORDS = re.compile(
     r"invitation|invite|statement|subtotal|tax|vat|how much|when is|what time|date|deadline|sign|notice|allowed|"
     r"mentioned|written)\b"
 )
+# A file name that says the picture is a document ("receipt_march.jpg", "invite.png", "scan-02.png").
+DOCUMENT_NAME = re.compile(
+    r"(?:^|[\W_\d])(?:receipt|invoice|bill|menu|ticket|letter|invite|invitation|sign|notice|form|note|flyer|poster|"
+    r"document|doc|page|scan|screenshot|complaint|card|label|email|message|contract|report|slide|memo|recipe|"
+    r"certificate|sheet|list)s?(?=$|[\W_\d])",
+    re.IGNORECASE,
+)
 QUESTION = re.compile(
     r"\?\s*$|\btell me (?:how|what|who|when|where|which|whether|if)\b|^(?:what|who|whom|whose|when|where|why|how|which|is|are|was|were|do|does|did|can|could|should|will|would)\b"
 )
@@ -242,7 +258,19 @@ PRODUCT_WORDS: dict[str, tuple[str, ...]] = {
     "text2text-generation": ("rewrite", "rewritten", "new version", "corrected"),
     "text-generation": ("story", "poem", "text you wrote", "result"),
     "question-answering": ("answer",),
-    "image-to-image": ("version", "edited", "inverted picture", "you made", "new picture", "new image", "result image"),
+    "image-to-image": (
+        "version",
+        "edited",
+        "blurred",
+        "sharpened",
+        "filtered",
+        "sketched",
+        "inverted picture",
+        "you made",
+        "new picture",
+        "new image",
+        "result image",
+    ),
 }
 KIND_WORDS: dict[str, re.Pattern[str]] = {
     "image": re.compile(

@@ -36,7 +36,7 @@ _FILE = re.compile(r"(?<![\w/.:-])([\w-]+\.(?:png|jpe?g|gif|bmp|webp|tiff?|wav|m
 _URL = re.compile(r"https?://\S+")
 _CLAUSE_END = re.compile(r"(?<=[.!?])\s+|\n+|(?<!\btl);\s*", re.IGNORECASE)
 _CONNECTIVE = re.compile(
-    r",?\s+(?:and then|then|and also|also|after that|afterwards|plus|and|as well as|once done|next|finally|"
+    r"(?<!\bblack),?\s+(?:and then|then|and also|also|after that|afterwards|plus|and|as well as|once done|next|finally|"
     r"lastly|followed by)\s+|,\s+(?=\w)",
     re.IGNORECASE,
 )
@@ -157,6 +157,8 @@ def _add_inline_content(request: str, spans: list[tuple[int, int, Source]], free
         return
     if len(body.split()) < 2 or _mentions_file(body):
         return
+    if re.search(r"\b(?:answer|tell me|question)\b", head, re.I) and body.rstrip().endswith("?"):
+        return  # "from that text answer: where is the lunch?" asks, it gives no content
     if any(s < offset + len(body) and e > offset for s, e, _ in spans):
         return  # quotes inside: they are the content
     spans.append((offset, offset + len(body), Source("text", body.strip().strip("\"'“”"), False)))
@@ -194,6 +196,10 @@ def _add_labels(request: str, spans: list[tuple[int, int, Source]]) -> None:
     spans.append((begin, end, Source("labels", ", ".join(labels), False)))
 
 
+# "so I can paste them", "showing what's near": what the user will do with a result, not a step
+_PURPOSE = re.compile(
+    r",?\s*\b(?:so (?:that )?(?:i|we) (?:can|could|may)|showing|that shows|which shows)\b[^.?!]*", re.I
+)
 _LEAD_IN = re.compile(r"^(?:according to|based on|from|in|looking at|using|regarding|about|with)\b", re.IGNORECASE)
 
 
@@ -202,6 +208,9 @@ def _clauses(masked: str) -> list[str]:
     to their neighbour ("hey," and "according to §text0," lead the next piece; "§image1" ends the last)."""
     clauses: list[str] = []
     for sentence in _CLAUSE_END.split(masked):
+        purpose = _PURPOSE.search(sentence)
+        if purpose and not any(n == "text-to-speech" for _, n, _ in clause_needs(purpose.group())):
+            sentence = sentence[: purpose.start()] + sentence[purpose.end() :]
         pieces = [" ".join(p.split()).strip(" ,") for p in _CONNECTIVE.split(sentence)]
         pieces = [p for p in pieces if p]
         merged: list[str] = []
@@ -209,8 +218,11 @@ def _clauses(masked: str) -> list[str]:
         for piece in pieces:
             piece = f"{pending} {piece}".strip() if pending else piece
             pending = ""
-            leads = not _tidy(_MARK_RE.sub("", piece)) or (_LEAD_IN.match(piece) and len(piece.split()) <= 5)
-            if leads or (not merged and _bare(piece)):
+            only_marks = not _tidy(_MARK_RE.sub("", piece))
+            leads = only_marks or (_LEAD_IN.match(piece) and len(piece.split()) <= 5)
+            if only_marks and merged and re.search(r"§\w+\d+\W*$", merged[-1]):
+                merged[-1] += " and " + piece  # "describe §image0 and §image1": a list of files
+            elif leads or (not merged and _bare(piece)):
                 pending = piece
             elif merged and (_bare(piece) or not _has_cue(piece.lower())):
                 merged[-1] += " and " + piece
@@ -235,22 +247,47 @@ def _cue_text(clause: str) -> str:
 
 def _bare(piece: str) -> bool:
     """A piece that is only marks and small words ("§text1?", "and the other one"): it belongs to its neighbour."""
-    return len(re.findall(r"[a-z]{3,}", _MARK_RE.sub(" ", piece.lower()))) < 2
+    if "§labels" in piece:
+        return False  # "is it about §labels?" asks for a classification
+    if len(re.findall(r"[a-z]{3,}", _MARK_RE.sub(" ", piece.lower()))) >= 2:
+        return False
+    cue_text = _cue_text(piece)
+    return not any(c.pattern.search(cue_text) for c in cues.CUES)  # "blur §image0" is a step
 
 
 def _has_cue(text: str) -> bool:
     cue_text = _cue_text(text)
-    return any(c.pattern.search(cue_text) for c in cues.CUES) or bool(cues.QUESTION.search(cue_text.strip()))
+    return any(c.pattern.search(cue_text) for c in cues.CUES) or _asks(text)
 
 
-def clause_needs(clause: str) -> list[tuple[int, str, str]]:
-    """(position, need, mode) of each cue in a clause, earlier cues winning where they overlap."""
+def _asks(clause: str) -> bool:
+    """Whether a clause is a question ("quick qs: who is it with?"); a noun phrase that only ends the
+    sentence's "?" ("... and the invitation?") is not."""
+    asked = _cue_text(clause).strip().split(": ")[-1]
+    if re.match(r"(?:the|a|an|my|this|that|these|those|§)", asked) and not re.search(r"\b(?:is|are|was|were)\b", asked):
+        return False
+    return bool(cues.QUESTION.search(asked))
+
+
+_NEGATED = re.compile(
+    r"\b(?:no|not|don'?t|do not|without|no need to|never|skip)\s+(?:need to\s+|to\s+|any\s+|the\s+)?$"
+)
+
+
+def clause_needs(clause: str, without: Sequence[str] = ()) -> list[tuple[int, str, str]]:
+    """(position, need, mode) of each cue in a clause, earlier cues winning where they overlap; a cue the
+    clause negates ("no translation needed") and the needs in `without` are left out."""
     text = _cue_text(clause)
     taken: list[tuple[int, int]] = []
     found: list[tuple[int, str, str]] = []
     for cue in cues.CUES:
+        if cue.need in without:
+            continue
         for m in cue.pattern.finditer(text):
             if any(m.start() < e and s < m.end() for s, e in taken):
+                continue
+            if _NEGATED.search(text[: m.start()]):
+                taken.append((m.start(), m.end()))
                 continue
             taken.append((m.start(), m.end()))
             if all(need != cue.need for _, need, _ in found):
@@ -347,14 +384,19 @@ class _Builder:
             return self.ref(self.add("automatic-speech-recognition", {"audio": self.audio_of(source)}, source))
         raise PlanError(f"cannot read a text out of {s.value}")
 
-    def referred_product(self, clause: str) -> int | None:
+    def referred_products(self, clause: str) -> list[int]:
+        """The earlier steps whose results a clause refers to ("the translation", "both descriptions")."""
         lowered = clause.lower()
         for task, words in cues.PRODUCT_WORDS.items():
-            if any(re.search(rf"\b{re.escape(w)}\b", lowered) for w in words):
+            if any(re.search(rf"\b{re.escape(w)}", lowered) for w in words):
                 found = [k for k, t in enumerate(self.tasks) if t.task == task]
                 if found:
-                    return found[-1]
-        return None
+                    return found
+        return []
+
+    def referred_product(self, clause: str) -> int | None:
+        found = self.referred_products(clause)
+        return found[-1] if found else None
 
     def text_for(self, task: str, clause: str) -> str | None:
         """What a text task reads: a text its clause gives, an earlier result it refers to, the latest
@@ -393,9 +435,13 @@ class _Builder:
             self.image_task(need, clause)
 
     def each_subject(self, task: str, clause: str) -> list[str]:
-        """The contents of every file a plural analysis ("for each one", "both") speaks of; [] otherwise."""
-        if task in _TRANSFORMS or not cues.PLURAL.search(clause.lower()) or self.referred_product(clause) is not None:
+        """The contents of every file a plural analysis ("for each one", "both") speaks of, or every earlier
+        result a plural transformation names ("read both descriptions aloud"); [] otherwise."""
+        if not cues.PLURAL.search(clause.lower()) and not re.search(r"\w(?:ions|ies|pts)\b", clause.lower()):
             return []
+        if task in _TRANSFORMS or self.referred_product(clause) is not None:
+            products = self.referred_products(clause)
+            return [self.ref(k) for k in products] if task in _TRANSFORMS and len(products) > 1 else []
         if any(self.reading.sources[k].kind == "text" for k in self.marks(clause)):
             return []
         subjects = self.subjects(clause, ("text", "image", "audio"))
@@ -482,7 +528,7 @@ class _Builder:
         kind = self.reading.sources[subjects[0]].kind if subjects else "text"
         if subjects and re.search(r"\.(?:csv|tsv)$", self.reading.sources[subjects[0]].value, re.IGNORECASE):
             self.add("tabular-classification", {"text": self.reading.sources[subjects[0]].value}, subjects[0])
-        elif kind == "image" and "text" not in clause.lower():
+        elif kind == "image" and "text" not in clause.lower() and not self.is_document(subjects[0], clause):
             self.image_task("image-classification", clause)
         elif kind == "audio" and not re.search(r"\b(?:text|said|message)\b", clause.lower()):
             self.audio_task("audio-classification", clause)
@@ -520,7 +566,17 @@ class _Builder:
         self.add("text2text-generation", {"text": f"{instruction}\n{text}" if instruction else text}, self.current)
 
     def _need_image_to_image(self, clause: str, mode: str) -> None:
-        operation, why = choose_operation(_unmask(clause, self.reading))
+        text = _unmask(clause, self.reading)
+        product = self.referred_product(clause)
+        earlier = self.tasks[product] if product is not None and self.tasks[product].task == "image-to-image" else None
+        if earlier is not None:
+            # "turn the inverted picture into an outline": the words that name the earlier edit are not this one
+            done, _ = choose_operation(earlier.args.get("text"))
+            for word in done.keywords:
+                text = re.sub(rf"\b{re.escape(word)}\w*", " ", text, flags=re.IGNORECASE)
+        operation, why = choose_operation(text)
+        if earlier is not None and why.startswith("the default"):
+            return  # "describe the black and white version" names the edit already made
         effect = operation.description.split(" (")[0] if not why.startswith("the default") else None
         self.image_task("image-to-image", clause, effect)
 
@@ -536,7 +592,12 @@ class _Builder:
         reads = re.search(
             r"\b(?:text|written|says?|note|sign|document|invite|invitation|letter|card)\b", clause.lower()
         )
-        if subjects and self.reading.sources[subjects[0]].kind == "image" and not reads and not self.read(subjects[0]):
+        if (
+            subjects
+            and self.reading.sources[subjects[0]].kind == "image"
+            and not reads
+            and not self.is_document(subjects[0], clause)
+        ):
             # "find the people in the photo" looks for people; "who is in the photo?" asks about the picture
             if re.search(r"\b(?:find|spot|locate|count|how many|point out|highlight|any)\b", clause.lower()):
                 self.image_task("object-detection", clause)
@@ -544,6 +605,11 @@ class _Builder:
                 self.question(clause)
             return
         self.text_task("token-classification", clause)
+
+    def is_document(self, source: int, clause: str) -> bool:
+        """A picture of a text: the clause speaks of one, the file's name says so, or its text was read."""
+        name = self.reading.sources[source].value.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+        return bool(cues.DOCUMENT_WORDS.search(clause.lower()) or cues.DOCUMENT_NAME.search(name) or self.read(source))
 
     def read(self, source: int) -> list[int]:
         """The OCR tasks already reading an image."""
@@ -556,12 +622,30 @@ class _Builder:
     def _need_object_detection(self, clause: str, mode: str) -> None:
         if not any(s.kind == "image" for s in self.reading.sources) and not self._produced("image"):
             return  # "find the names" with no photo is not a detection
+        if self.on_document(clause, "object-detection") and not _COUNTING.search(clause.lower()):
+            return  # "where is the lunch?" on an invitation asks its text, "the box" in a complaint is no object
         self.image_task("object-detection", clause)
 
     def _need_image_classification(self, clause: str, mode: str) -> None:
         if not any(s.kind == "image" for s in self.reading.sources):
             return
+        if self.on_document(clause, "image-classification"):
+            return  # "what animal is on the menu?" asks what the menu says
         self.image_task("image-classification", clause)
+
+    def on_document(self, clause: str, need: str) -> bool:
+        """Whether a photo analysis is asked of a picture of a text; then a question is asked of its words
+        instead, unless the clause has another step of its own."""
+        if self.referred_product(clause) is not None:
+            return False
+        subjects = self.subjects(clause, ("image",))
+        if not subjects or not self.is_document(subjects[0], clause):
+            return False
+        if _asks(clause) and all(
+            n in (need, "object-detection", "image-classification") for _, n, _ in clause_needs(clause)
+        ):
+            self.question(clause)
+        return True
 
     def question(self, clause: str, force_text: bool = False) -> None:
         """A question with no more specific cue: asked of a document or photo, a recording, a text."""
@@ -572,7 +656,7 @@ class _Builder:
         if kind == "image" and read and not force_text:
             self.add("question-answering", {"text": with_roles(self.ref(read[0]), question=question)}, subjects[0])
         elif kind == "image" and not force_text:
-            task = "document-question-answering" if cues.DOCUMENT_WORDS.search(clause.lower()) else None
+            task = "document-question-answering" if self.is_document(subjects[0], clause) else None
             self.image_task(task or "visual-question-answering", clause, question)
         elif kind is not None or any("text" in t.produces and t.task != "conversational" for t in self.tasks):
             context = self.text_for("question-answering", clause)
@@ -620,7 +704,7 @@ _QUESTION_LEAD = re.compile(
 def _question(clause: str, reading: Reading) -> str:
     """The question a clause asks, without the lead that names its source or the texts it is asked of."""
     text = _QUESTION_LEAD.sub("", clause, count=1) if _MARK_RE.search(clause) else clause
-    text = re.sub(r"\s*(?:and\s+)?§(?:text|image|audio|video)\d+\s*[.?!]?", " ", text)
+    text = re.sub(r"\s*(?:and\s+)?(?:(?:in|on|from|of|about)\s+)?§(?:text|image|audio|video)\d+\s*[.?!]?", " ", text)
     text = _tidy(_unmask(text, reading))
     wh = re.search(r"\b(?:what|who|whom|whose|when|where|why|how|which)\b", text, re.IGNORECASE)
     if wh is not None and wh.start() > 0 and not re.match(r"(?:is|are|was|were|do|does|did|can|could)\b", text, re.I):
@@ -637,16 +721,30 @@ def _languages(clause: str, request: str) -> tuple[str | None, str | None]:
     def english(name: str | None) -> str | None:
         return LANGUAGES[names[name.lower()]][0] if name else None
 
-    for text in (clause.lower(), request.lower()):
-        target = re.search(rf"\b(?:in|into|to)\s+(?:proper |plain )?({cues.LANGUAGE})\b", text)
+    def found(text: str) -> tuple[str | None, str | None]:
         source = re.search(
-            rf"\bfrom\s+({cues.LANGUAGE})\b|\b({cues.LANGUAGE})\s+(?:text|audio|recording|sentence|words|phrase|note)\b",
+            rf"\bfrom\s+({cues.LANGUAGE})\b|\b({cues.LANGUAGE})\s+(?:text|audio|recording|sentence|words|phrase|note|"
+            rf"one|menu|sign|letter|message)\b|\b(?:is|its|it's|are|was|written|spoken)\s+in\s+({cues.LANGUAGE})\b",
             text,
         )
-        if target or source:
-            src = (source.group(1) or source.group(2)) if source else None
-            return english(target.group(1) if target else None), english(src)
-    return None, None
+        start = source.end() if source else 0
+        target = re.search(
+            rf"\b(?:in|into|to)\s+(?:proper |plain )?({cues.LANGUAGE})\b|\b({cues.LANGUAGE})\s+(?:caption|description|"
+            rf"version|summary|transcript|subtitles?)\b",
+            text[start:],
+        ) or re.search(
+            rf"\b(?:in|into|to)\s+(?:proper |plain )?({cues.LANGUAGE})\b", text[: source.start()] if source else ""
+        )
+        src = next((g for g in source.groups() if g), None) if source else None
+        tgt = next((g for g in target.groups() if g), None) if target else None
+        return english(tgt), english(src)
+
+    target, source = found(clause.lower())
+    if target is None and source is None:
+        return found(request.lower())
+    if source is None:
+        _, source = found(request.lower())  # "it's in Spanish. What does it say in English?"
+    return target, source if source != target else None
 
 
 _INLINE_STRIP = re.compile(
@@ -690,14 +788,15 @@ class EverydayPlanner:
                 need in ("classify", "sentiment", "image-classification") for _, need, _ in needs
             ):
                 needs = [(0, "classify", "")]  # "is it about a, b or c?" asks for one of the labels
-            question = cues.QUESTION.search(_cue_text(clause).strip())
+            question = _asks(clause)
             if question and reading.attached and [n for _, n, _ in needs] == ["text-generation"]:
                 needs = []  # "what is the person doing?" beside a file asks about the file, not for a story
             if any(n == "text-to-image" for _, n, _ in needs) and _refers_to_photo(clause, reading):
-                needs = [n for n in needs if n[1] != "text-to-image"]  # "make the astronaut picture look like..."
-            if not needs and question:
-                builder.question(clause)
-            for _, need, mode in needs:
+                needs = clause_needs(clause, without=("text-to-image",))  # "make the astronaut picture look like..."
+            if not needs and question and not (builder.tasks and _only_pronouns(clause)):
+                builder.question(clause)  # ("find the objects and tell me what they are" asked nothing new)
+            # What a clause makes comes before what it does to it: "an Italian caption" describes, then translates.
+            for _, need, mode in sorted(needs, key=lambda n: n[1] in _TRANSFORMS):
                 builder.apply(need, mode, clause)
         for index in reading.attached:
             if index not in builder.consumed:
@@ -717,6 +816,14 @@ class EverydayPlanner:
             }
             for k, t in enumerate(builder.tasks)
         ]
+
+
+_COUNTING = re.compile(r"\b(?:how many|count\w*|number of|detect\w*|bounding box\w*|locate)\b")
+_PRONOUN_QUESTION = frozenset("what who which they them it is are was were these those there tell me all".split())  # noqa: SIM905
+
+
+def _only_pronouns(clause: str) -> bool:
+    return set(re.findall(r"[a-z]+", _MARK_RE.sub(" ", clause.lower()))) <= _PRONOUN_QUESTION
 
 
 _PHOTO_REFERENCE = re.compile(

@@ -9,6 +9,7 @@ changed or two neighbours swapped): short words have too many real neighbours ("
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from hugginggpt.experts.offline.text import LANGUAGES
 
@@ -41,10 +42,11 @@ def _one_edit(a: str, b: str) -> bool:
     return short[k:] == long[k + 1 :]
 
 
+@lru_cache(maxsize=4096)
 def _mended(word: str) -> str:
     lower = word.lower()
-    if lower in _TASK_WORDS or lower in _KEEP:
-        return word
+    if lower in _TASK_WORDS or lower in _KEEP or lower[:-1] in _TASK_WORDS:
+        return word  # a task word with an ending of its own ("descriptions", "detects") is no slip
     near = [w for w in _TASK_WORDS if _one_edit(lower, w)]
     return near[0] if len(near) == 1 else word
 

@@ -116,7 +116,8 @@ def run_sentiment(pool: ModelPool, call: ExpertCall) -> ExpertOutput:
 # ---------------------------------------------------------------- zero-shot classification
 
 _LABEL_KEY = re.compile(
-    r"\b(?:candidate[ _-]?labels?|labels?|categories|classes|options|topics|choices)\s*[:=]\s*(?P<labels>[^\n]+)",
+    r"\b(?:candidate[ _-]?labels?|labels?|categories|classes|options|topics|choices|one of (?:these|the following)|"
+    r"choose from|pick from)\s*[:=]\s*(?P<labels>[^\n]+)",
     re.IGNORECASE,
 )
 _LABEL_LEAD = re.compile(
