@@ -44,7 +44,7 @@ CUES: list[Cue] = [
         r"\b(?:audio|spoken|voice|mp3|wav|sound) (?:version|file|clip|recording|copy|reading)\b",
         r"\b(?:as|into|to|in) (?:an? )?(?:audio|speech|voice|mp3|wav|sound file|spoken words)\b",
         r"\b(?:read|say) (?:it|this|that|them|the \w+) (?:to me|for me)\b",
-        r"\bhear (?:it|what|the)\b",
+        r"\bhear (?:it|what|the)\b|\bread (?:it|this|that|them) back\b|\bin an? (?:clear|nice|loud|calm|friendly) voice\b",
         r"\b(?:have|get) (?:it|this|that|them|the \w+) (?:spoken|voiced|read out)\b",
         r"\b(?:make|let) (?:it|the \w+) (?:talk|speak)\b",
     ),
@@ -102,7 +102,7 @@ CUES: list[Cue] = [
     *_cue(
         "token-classification",
         r"\bnamed[- ]entit\w*|\bentit(?:y|ies)\b|\bner\b",
-        r"\bwho\b[^.?!]{0,30}\b(?:mention\w*|named|involved|referred|talked about|talking about|in it|in there)\b",
+        r"\bwho\b[^.?!]{0,30}\b(?:mention\w*|named|involved|referred|talked about|talking about|in it|in there|quote[sd]?)\b",
         r"\bwhere\b[^.?!]{0,30}\bmention\w*",
         r"\b(?:names?|people|persons|person|places?|locations?|cities|city|countries|companies|company|"
         r"organi[sz]ations?|brands?|dates?|who and where)\b[^.?!]{0,25}\b(?:mention\w*|named|appear\w*|referenced|"
@@ -117,6 +117,7 @@ CUES: list[Cue] = [
         r"\bsimilar(?:ity)?\b|\bsame (?:meaning|thing)\b|\bmean the same\b|\bhow close\b|\bclosest\b",
         r"\bcompare\b[^.?!]{0,30}\b(?:sentences?|phrases?|texts?|these|them|meaning)\b",
         r"\bparaphrases? of\b|\bsemantic(?:ally)?\b|\balike\b",
+        r"\bmatch(?:es)? \S+ (?:better|best)\b|\b(?:better|best|closest) match\b|\bmatches (?:best|better)\b",
     ),
     *_cue(
         "text2text-generation",
@@ -228,6 +229,25 @@ CUES: list[Cue] = [
     *_cue("question-answering", r"\baccording to\b|\bbased on\b|\bfrom the (?:text|article|email|passage)\b"),
 ]
 
+# Where a request says what language its content is in ("a voicemail in Spanish", "the French text").
+_CONTENT_NOUNS = (
+    r"(?:text|audio|recording|sentence|words|phrase|note|one|menu|sign|letter|message|voicemail|memo|clip|call|"
+    r"article|email|review|document|page|speaker|caller|video|post|comment|poem|song|lyrics|label|ad|flyer)"
+)
+SOURCE_LANGUAGE = re.compile(
+    rf"\bfrom\s+({LANGUAGE})\b|\b({LANGUAGE})\s+(?:voice\s+)?{_CONTENT_NOUNS}s?\b|"
+    rf"\b(?:is|its|it's|are|was|were|written|spoken|{_CONTENT_NOUNS}s?)\s+in\s+({LANGUAGE})\b"
+)
+_PUT_INTO = re.compile(r"\b(?:put|translate|write|get|make|have|turn|give|convert|render|say|read)\b[^.?!]{0,25}$")
+
+
+def source_languages(text: str) -> list[re.Match[str]]:
+    """The places where a text says what language its content is in; "put the note in German" is a target."""
+    return [
+        m for m in SOURCE_LANGUAGE.finditer(text) if m.group(1) or m.group(2) or not _PUT_INTO.search(text[: m.start()])
+    ]
+
+
 # A question about a document image (a receipt's total, an invitation's date) goes to document QA.
 DOCUMENT_WORDS = re.compile(
     r"\b(?:receipt|invoice|bill|total|price|cost|costs|amount|due|paid|pay|document|form|menu|ticket|letter|"
@@ -247,7 +267,7 @@ QUESTION = re.compile(
 # A text that the request gives as a whole sentence after the instruction, unquoted: "summarize this: ..."
 CONTENT_AFTER_COLON = re.compile(r"^(?P<head>[^:\n]{2,80}?)(?::|\n)\s*(?P<body>\S.{6,})$", re.DOTALL)
 PLURAL = re.compile(
-    r"\b(?:both|each|all|every|these|those|them|photos|pictures|images|pics|files|recordings|clips|memos|texts)\b"
+    r"\b(?:both|each|(?<!\bat )all|every|these|those|them|photos|pictures|images|pics|files|recordings|clips|memos|texts)\b"
 )
 # Where a request refers back to an earlier step's result.
 PRODUCT_WORDS: dict[str, tuple[str, ...]] = {
@@ -258,6 +278,7 @@ PRODUCT_WORDS: dict[str, tuple[str, ...]] = {
     "text2text-generation": ("rewrite", "rewritten", "new version", "corrected"),
     "text-generation": ("story", "poem", "text you wrote", "result"),
     "question-answering": ("answer",),
+    "text-to-image": ("you made", "you drew", "you generated", "generated picture", "generated image", "drawing"),
     "image-to-image": (
         "version",
         "edited",

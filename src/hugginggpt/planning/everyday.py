@@ -24,10 +24,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from hugginggpt.errors import PlanError
-from hugginggpt.experts.offline.text import LANGUAGES, label_segment, quoted_spans
+from hugginggpt.experts.offline.text import LANGUAGES, label_segment, quoted_spans, split_labels
 from hugginggpt.experts.offline.vision import choose_operation
 from hugginggpt.planning import cues
-from hugginggpt.planning.spelling import mend
+from hugginggpt.planning.spelling import mend, one_edit
 from hugginggpt.roles import split_roles, with_roles
 from hugginggpt.tasks import TASK_TYPES, kind_of_file
 
@@ -62,6 +62,7 @@ _CONTENT_PRODUCERS = {
     "document-question-answering",
     "visual-question-answering",
 }
+_ANSWERS = {"question-answering", "document-question-answering", "visual-question-answering"}
 _TRANSFORMS = {"translation", "summarization", "text2text-generation", "text-to-speech"}
 _PROMPT_TASKS = {"text-generation", "conversational", "text-to-image", "text-to-video"}
 _MARK = "§{kind}{index}"
@@ -106,7 +107,7 @@ def read_request(request: str, files: Sequence[str] = ()) -> Reading:
         return all(end <= s or start >= e for s, e, _ in spans)
 
     for m in _FILE.finditer(request):
-        name = m.group(1)
+        name = _attached_name(m.group(1), files)
         spans.append((m.start(), m.end(), Source(kind_of_file(name) or "text", name, True)))
     for m in _URL.finditer(request):
         url = m.group().rstrip(".,;:!?)'\"")
@@ -146,6 +147,14 @@ def read_request(request: str, files: Sequence[str] = ()) -> Reading:
     return Reading(sources, _clauses("".join(masked)), attached)
 
 
+def _attached_name(name: str, files: Sequence[str]) -> str:
+    """The attached file a request names with a slip ("artcle.txt" beside article.txt), else the name."""
+    if name in files:
+        return name
+    near = [f for f in files if f.rsplit(".", 1)[-1] == name.rsplit(".", 1)[-1] and one_edit(f.lower(), name.lower())]
+    return near[0] if len(near) == 1 else name
+
+
 def _add_inline_content(request: str, spans: list[tuple[int, int, Source]], free: object) -> None:
     """A text given after a short instruction and a colon or a line break ("Summarize: ...")."""
     m = cues.CONTENT_AFTER_COLON.match(request.strip())
@@ -170,16 +179,23 @@ def _mentions_file(text: str) -> bool:
 
 _LABEL_ASKED = re.compile(
     r"\b(?:classif\w*|categor\w*|labels?|tag|sort|topics?|about [^.?!]*\bor|which (?:one|of)|bucket|"
-    r"(?:is|it's|it is) (?:this |it )?(?:a|an)? ?\w+ or)\b",
+    r"(?:is|it's|it is) (?:this |it )?(?:a|an)? ?[\w ,]+ or)\b",
+    re.IGNORECASE,
+)
+# "what's the tone of it, upbeat or critical?": the choices close the question
+_TRAILING_CHOICE = re.compile(
+    r"\b(?:tone|mood|sentiment|feel\w*|vibe|attitude|type|kind|category)\b(?:[^.?!]|\.(?=\w))*?,\s*(?:is it\s+|either\s+)?"
+    r"(?P<labels>[\w-]+(?: [\w-]+)?(?:,\s*[\w-]+(?: [\w-]+)?)*,? or [\w-]+(?: [\w-]+)?)\s*\?",
     re.IGNORECASE,
 )
 
 
 def _add_labels(request: str, spans: list[tuple[int, int, Source]]) -> None:
-    if not _LABEL_ASKED.search(request):
-        return
     quotes = [(s, e, src.value) for s, e, src in spans]
-    found = label_segment(request, quotes)
+    found = label_segment(request, quotes) if _LABEL_ASKED.search(request) else None
+    trailing = _TRAILING_CHOICE.search(request)
+    if found is None and trailing is not None and (labels := split_labels(trailing.group("labels"))):
+        found = trailing.start("labels"), trailing.end("labels"), labels
     if found is None:
         return
     start, end, labels = found
@@ -189,7 +205,8 @@ def _add_labels(request: str, spans: list[tuple[int, int, Source]]) -> None:
         return  # "good or bad news?", "positive or negative": a sentiment, not labels
     # The lead words ("as", "into") stay in the clause: they are part of the instruction.
     lead = re.match(
-        r"\s*(?:\w+\s*[:=]|as|into|among|between|is (?:this|it)(?: \w+)?(?: about)?)\s*", request[start:end]
+        r"\s*(?:\w+(?: \w+)?\s*[:=]|as|into|among|between|is (?:this|it)(?: \w+)?(?: about)?|(?:it|this) is|it's)\s*",
+        request[start:end],
     )
     begin = start + (lead.end() if lead else 0)
     spans[:] = [s for s in spans if not (s[0] >= begin and s[1] <= end and s[2].kind == "text")]
@@ -263,9 +280,14 @@ def _has_cue(text: str) -> bool:
 def _asks(clause: str) -> bool:
     """Whether a clause is a question ("quick qs: who is it with?"); a noun phrase that only ends the
     sentence's "?" ("... and the invitation?") is not."""
-    asked = _cue_text(clause).strip().split(": ")[-1]
+    raw = _cue_text(clause).strip().split(": ")[-1]
+    if cues.QUESTION.search(raw) and re.match(r"tell me\b", raw):
+        return True  # "tell me whether it is a, b or c"
+    asked = _FILLER.sub("", raw)  # "also what date is it?"
     if re.match(r"(?:the|a|an|my|this|that|these|those|§)", asked) and not re.search(r"\b(?:is|are|was|were)\b", asked):
         return False
+    if len(asked.split()) < 4 and not cues.QUESTION.search(asked.rstrip(" ?")):
+        return False  # "..., coffee or tea?" ends the question before it
     return bool(cues.QUESTION.search(asked))
 
 
@@ -278,7 +300,7 @@ def clause_needs(clause: str, without: Sequence[str] = ()) -> list[tuple[int, st
     """(position, need, mode) of each cue in a clause, earlier cues winning where they overlap; a cue the
     clause negates ("no translation needed") and the needs in `without` are left out."""
     text = _cue_text(clause)
-    taken: list[tuple[int, int]] = []
+    taken = [m.span() for m in cues.source_languages(text)]  # "a voicemail in Spanish" asks for no translation
     found: list[tuple[int, str, str]] = []
     for cue in cues.CUES:
         if cue.need in without:
@@ -315,10 +337,18 @@ class _Builder:
         attached files (all of them when the clause speaks of several)."""
         sources = self.reading.sources
         named = [k for k in self.marks(clause) if sources[k].kind in kinds]
-        if named:
-            return named
         lowered = clause.lower()
         attached = [k for k in self.reading.attached if sources[k].kind in kinds]
+        if named and cues.PLURAL.search(lowered):
+            # "in both that memo and email.txt": the memo is the other file
+            others = [
+                k
+                for k in attached
+                if k not in named and cues.KIND_WORDS[sources[k].kind].search(_MARK_RE.sub("", lowered))
+            ]
+            return others + named
+        if named:
+            return named
         if cues.PLURAL.search(lowered) and len(attached) > 1:
             return attached
         wanted = [kind for kind, words in cues.KIND_WORDS.items() if kind in kinds and words.search(lowered)]
@@ -410,7 +440,11 @@ class _Builder:
             return self.ref(product)
         named_media = [k for k in self.marks(clause) if sources[k].kind in ("image", "audio")]
         if task in _TRANSFORMS and self.tasks and not named_media:
-            producers = [k for k, t in enumerate(self.tasks) if t.task in _CONTENT_PRODUCERS and "text" in t.produces]
+            producers = [
+                k
+                for k, t in enumerate(self.tasks)
+                if t.task in _CONTENT_PRODUCERS and (task == "text-to-speech" or t.task not in _ANSWERS)
+            ]  # "when was she born? and sum it up": the summary is of the text, not of the answer
             if task == "text-to-speech" and not producers:
                 producers = [k for k, t in enumerate(self.tasks) if "text" in t.produces]
             if producers:
@@ -442,8 +476,6 @@ class _Builder:
         if task in _TRANSFORMS or self.referred_product(clause) is not None:
             products = self.referred_products(clause)
             return [self.ref(k) for k in products] if task in _TRANSFORMS and len(products) > 1 else []
-        if any(self.reading.sources[k].kind == "text" for k in self.marks(clause)):
-            return []
         subjects = self.subjects(clause, ("text", "image", "audio"))
         return [self.content_of(k) for k in subjects] if len(subjects) > 1 else []
 
@@ -502,6 +534,10 @@ class _Builder:
         self.audio_task("audio-to-audio", clause)
 
     def _need_describe(self, clause: str, mode: str) -> None:
+        product = self.referred_product(clause)
+        if product is not None and "image" in self.tasks[product].produces:
+            self.image_task("image-to-text", clause, "describe the image")  # "what the picture you made shows"
+            return
         subjects = self.subjects(clause, ("image", "audio", "text"))
         kind = self.reading.sources[subjects[0]].kind if subjects else "image"
         if kind == "audio":
@@ -722,11 +758,7 @@ def _languages(clause: str, request: str) -> tuple[str | None, str | None]:
         return LANGUAGES[names[name.lower()]][0] if name else None
 
     def found(text: str) -> tuple[str | None, str | None]:
-        source = re.search(
-            rf"\bfrom\s+({cues.LANGUAGE})\b|\b({cues.LANGUAGE})\s+(?:text|audio|recording|sentence|words|phrase|note|"
-            rf"one|menu|sign|letter|message)\b|\b(?:is|its|it's|are|was|written|spoken)\s+in\s+({cues.LANGUAGE})\b",
-            text,
-        )
+        source = next(iter(cues.source_languages(text)), None)
         start = source.end() if source else 0
         target = re.search(
             rf"\b(?:in|into|to)\s+(?:proper |plain )?({cues.LANGUAGE})\b|\b({cues.LANGUAGE})\s+(?:caption|description|"
@@ -744,6 +776,9 @@ def _languages(clause: str, request: str) -> tuple[str | None, str | None]:
         return found(request.lower())
     if source is None:
         _, source = found(request.lower())  # "it's in Spanish. What does it say in English?"
+    if source is None:  # "a guest left this message at the desk in Spanish. Translate it to English"
+        source = next((english(m.group(1)) for m in re.finditer(rf"\bin ({cues.LANGUAGE})\b", request.lower())
+                       if english(m.group(1)) != target), None)  # fmt: skip
     return target, source if source != target else None
 
 
@@ -781,13 +816,24 @@ class EverydayPlanner:
         rest = [c for c in clauses if not cues.GREETING.match(_cue_text(c).strip())]
         if any(n not in ("conversational", "text-generation") for c in rest for _, n, _ in clause_needs(c)):
             clauses = rest  # "Hi! Could you read this?": the greeting is not a step of its own
-        for clause in clauses:
+        labels = [k for k, s in enumerate(reading.sources) if s.kind == "labels"]
+        translating = next((k for k, c in enumerate(clauses) if "translat" in c.lower()), None)
+        previous: list[tuple[int, str, str]] = []
+        for position, clause in enumerate(clauses):
             needs = clause_needs(clause)
+            if labels and "§labels" not in clause and _WHICH_LABEL.search(clause.lower()):
+                clause += f" §labels{labels[0]}"  # "... into a, b or c. Which one is it?"
             lists_labels = any(reading.sources[k].kind == "labels" for k in builder.marks(clause))
             if lists_labels and not any(
                 need in ("classify", "sentiment", "image-classification") for _, need, _ in needs
             ):
-                needs = [(0, "classify", "")]  # "is it about a, b or c?" asks for one of the labels
+                # "is it about a, b or c?" asks for one of the labels
+                kept = [n for n in needs if n[1] not in ("text-generation", "conversational", "question-answering")]
+                needs = [*kept, (len(clause), "classify", "")]
+            if [n for _, n, _ in needs] == ["translation"] and translating is not None and position < translating:
+                needs = []  # "A guest left this message in Spanish. Could you translate it?" says what it is in
+            if previous and _SAME_AGAIN.search(clause.lower()) and all(n in _WEAK for _, n, _ in needs):
+                needs = previous  # "is the call positive, and what about the review?"
             question = _asks(clause)
             if question and reading.attached and [n for _, n, _ in needs] == ["text-generation"]:
                 needs = []  # "what is the person doing?" beside a file asks about the file, not for a story
@@ -798,6 +844,7 @@ class EverydayPlanner:
             # What a clause makes comes before what it does to it: "an Italian caption" describes, then translates.
             for _, need, mode in sorted(needs, key=lambda n: n[1] in _TRANSFORMS):
                 builder.apply(need, mode, clause)
+            previous = needs or previous
         for index in reading.attached:
             if index not in builder.consumed:
                 _cover(builder, index)
@@ -818,6 +865,9 @@ class EverydayPlanner:
         ]
 
 
+_WEAK = {"content", "describe", "gist"}  # needs "what about the written review?" names without asking for them
+_WHICH_LABEL = re.compile(r"\bwhich (?:one|of (?:these|them|those|the \w+)|category|label|bucket|group)\b")
+_SAME_AGAIN = re.compile(r"^\W*(?:and\s+)?(?:what|how) about\b|^\W*(?:and\s+)?(?:the )?same (?:for|with)\b")
 _COUNTING = re.compile(r"\b(?:how many|count\w*|number of|detect\w*|bounding box\w*|locate)\b")
 _PRONOUN_QUESTION = frozenset("what who which they them it is are was were these those there tell me all".split())  # noqa: SIM905
 

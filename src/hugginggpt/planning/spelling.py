@@ -28,7 +28,7 @@ _KEEP = frozenset("trench germane defect entitles describes sentence answers obj
 _WORD = re.compile(r"[A-Za-z]{6,}")
 
 
-def _one_edit(a: str, b: str) -> bool:
+def one_edit(a: str, b: str) -> bool:
     """Whether a and b differ by exactly one insertion, deletion, substitution or swap of neighbours."""
     if a == b or abs(len(a) - len(b)) > 1:
         return False
@@ -47,7 +47,7 @@ def _mended(word: str) -> str:
     lower = word.lower()
     if lower in _TASK_WORDS or lower in _KEEP or lower[:-1] in _TASK_WORDS:
         return word  # a task word with an ending of its own ("descriptions", "detects") is no slip
-    near = [w for w in _TASK_WORDS if _one_edit(lower, w)]
+    near = [w for w in _TASK_WORDS if one_edit(lower, w)]
     return near[0] if len(near) == 1 else word
 
 

@@ -121,7 +121,7 @@ _LABEL_KEY = re.compile(
     re.IGNORECASE,
 )
 _LABEL_LEAD = re.compile(
-    r"\b(?:as|into|among|between|about|is (?:this|it)(?: text| sentence| message)?(?: about)?)\s+"
+    r"\b(?:as|into|among|between|about|is (?:this|it)(?: text| sentence| message)?(?: about)?|(?:it|this) is|it's)\s+"
     r"(?:(?:either|one of(?: the(?:se)?)?)\s+)?",
     re.IGNORECASE,
 )
@@ -161,13 +161,14 @@ def _inside(position: int, spans: list[tuple[int, int, str]]) -> bool:
 def label_segment(text: str, quotes: list[tuple[int, int, str]]) -> tuple[int, int, list[str]] | None:
     """Where the label list is in `text` (start, end, labels), outside the quoted text."""
     for m in _LABEL_KEY.finditer(text):
-        if not _inside(m.start(), quotes) and (labels := split_labels(m.group("labels"))):
-            return m.start(), m.end(), labels
+        body = re.match(r"(?:[^?!.]|\.(?=\S))+", m.group("labels"))
+        if not _inside(m.start(), quotes) and body and (labels := split_labels(body.group())):
+            return m.start(), m.start("labels") + body.end(), labels
     found: list[tuple[int, int, list[str], bool]] = []
     for m in _LABEL_LEAD.finditer(text):
         if _inside(m.start(), quotes):
             continue
-        tail = re.match(r"[^:?\n]+", text[m.end() :])
+        tail = re.match(r"(?:[^:?!.\n]|\.(?=\S))+", text[m.end() :])  # to the end of the sentence
         if tail and (labels := split_labels(tail.group())):
             end = m.end() + tail.end()
             found.append((m.start(), end, labels, text[end : end + 1] in (":", "?")))
