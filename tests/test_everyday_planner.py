@@ -307,3 +307,43 @@ def test_the_language_a_text_is_in_is_its_source() -> None:
     plan = steps("this flyer is in french. what does it say in english?", "flyer.png")
     roles = split_roles(plan[-1][2]["text"])[0]
     assert (roles.get("source"), roles.get("target")) == ("French", "English")
+
+
+def test_a_question_of_the_transcript_is_answered_from_it() -> None:
+    plan = steps("transcribe call.wav and answer this from the transcript: who called?", "call.wav")
+    assert [t for t, _, _ in plan] == ["automatic-speech-recognition", "question-answering"]
+
+
+def test_a_picture_drawn_from_a_summary_takes_the_summary() -> None:
+    plan = steps("summarise notes.txt, then draw a picture based on that summary", "notes.txt")
+    assert [(t, a["text"]) for t, _, a in plan] == [("summarization", "notes.txt"), ("text-to-image", "<GENERATED>-0")]
+
+
+def test_the_translated_caption_is_the_one_spoken() -> None:
+    plan = steps("caption dog.jpg, put the caption into german, then speak the german caption", "dog.jpg")
+    assert [(t, d) for t, d, _ in plan] == [("image-to-text", [-1]), ("translation", [0]), ("text-to-speech", [1])]
+
+
+def test_what_about_repeats_the_step_on_the_other_file() -> None:
+    plan = steps("is the voicemail in call.wav positive? and what about notes.txt?", "call.wav", "notes.txt")
+    assert sorted(t for t, _, _ in plan) == [
+        "automatic-speech-recognition",
+        "text-classification",
+        "text-classification",
+    ]
+
+
+def test_the_language_a_recording_is_in_is_no_translation() -> None:
+    assert tasks_of("my aunt left a voicemail in italian, just write down what she says", "aunt.wav") == [
+        "automatic-speech-recognition"
+    ]
+
+
+def test_a_slip_in_a_file_name_finds_the_attached_file() -> None:
+    plan = steps("summarize reprot.txt please", "report.txt")
+    assert plan == [("summarization", [-1], {"text": "report.txt"})]
+
+
+def test_choices_that_close_a_question_are_labels() -> None:
+    plan = steps("what's the mood of notes.txt, hopeful or gloomy?", "notes.txt")
+    assert split_roles(plan[0][2]["text"])[0]["labels"] == "hopeful, gloomy"

@@ -40,7 +40,7 @@ CUES: list[Cue] = [
         r"\b(?:read|say|speak|sound)\w*\b[^.?!§]{0,40}?\b(?:aloud|out loud|out-loud|outloud|out)\b",
         r"\b(?:aloud|out loud|outloud)\b",
         r"\btext[- ]to[- ](?:speech|audio|voice)\b|\btts\b",
-        r"\b(?:narrate|narration|voice ?over|pronounce|speak it|say it|say that)\b",
+        r"\b(?:narrate|narration|voice ?over|pronounce|speak it|say it|say that)\b|\bspeak (?:the|that|this|them)\b",
         r"\b(?:audio|spoken|voice|mp3|wav|sound) (?:version|file|clip|recording|copy|reading)\b",
         r"\b(?:as|into|to|in) (?:an? )?(?:audio|speech|voice|mp3|wav|sound file|spoken words)\b",
         r"\b(?:read|say) (?:it|this|that|them|the \w+) (?:to me|for me)\b",
@@ -79,8 +79,9 @@ CUES: list[Cue] = [
         "summarization",
         r"\bsumm?ar(?:y|i[sz]e|i[sz]ed|i[sz]ing|i[sz]ation|ies)\b",
         r"\btl;?dr\b|\bgist\b|\bkey (?:points|takeaways|facts)\b|\bmain (?:points?|idea|message|takeaways?)\b",
-        r"\bin (?:a |one |two |three |a few )?(?:short |brief )?(?:sentences?|lines?|nutshell|bullet points)\b",
-        r"\b(?:shorten|condense|recap|sum (?:it |this |that )?up|boil (?:it |this )?down)\b",
+        r"\b(?:in|to|into) (?:a |one |two |three |a few |a couple of )?(?:short |brief )?(?:sentences?|lines?|nutshell|"
+        r"bullet points)\b",
+        r"\b(?:shorten|condense|recap|sum (?:it |this |that )?up)\b|\bboil\b[^.?!]{0,25}\bdown\b",
         r"\bshort(?:er)? version\b|\bbrief(?:ly)?\b|\boverview\b",
     ),
     *_cue(
@@ -140,7 +141,7 @@ CUES: list[Cue] = [
     ),
     # Images made or changed.
     # "what the black and white version shows" describes the edit, before the effect's words read as a new edit
-    *_cue("describe", r"\bwhat (?:the|this|that|it) [^.?!]{0,30}\b(?:shows|depicts)\b"),
+    *_cue("describe", r"(?<!show me )\bwhat (?:the|this|that|it) [^.?!]{0,30}\b(?:shows|depicts|looks like)\b"),
     *_cue(
         "image-segmentation",
         r"\bsegment\w*|\bmasks?\b|\bcut (?:out|it out)\b|\bremove the background\b|\bbackground (?:removal|remover)\b",
@@ -178,7 +179,7 @@ CUES: list[Cue] = [
         r"\b(?:find|spot|point out|highlight|mark|circle)\b|\bwhere(?:'s| is| are)\b|\bwhere (?:the|a|my) \w+ (?:is|are)\b",
         r"\b(?:more|fewer|most) (?:things|objects|items|people|stuff)\b",
         r"\b(?:is|are) there (?:a|an|any|some)\b|\bany (?:people|persons|cats|dogs|cars|cups|animals)\b",
-        r"\bwhat (?:objects|things|items)\b|\bobjects?\b|\bwhat (?:is|are) (?:on|in) (?:the )?(?:table|desk|plate)\b",
+        r"\bwhat (?:objects|things|items)\b|\bobjects?\b|\bwhat(?:'s|s| is| are) (?:on|in) (?:the )?(?:table|desk|plate|shelf)\b",
     ),
     *_cue(
         "describe",
@@ -191,7 +192,7 @@ CUES: list[Cue] = [
         "image-classification",
         r"\b(?:what|which) (?:kind|type|sort|breed|species|brand|make|model) of\b|\b(?:what|which) (?:animal|breed|species|dish|"
         r"food|object)\b|\bwhat(?:'s|s| is) the (?:breed|species|animal|dish)\b|\bwhat are (?:these|those|they)\b",
-        r"\bidentify\b|\brecogni[sz]e\b|\bwhat is (?:this|it|that)\b|\bwhat(?:'s)? (?:this|that)\b",
+        r"\bidentify\b|\brecogni[sz]e\b|\bwhat(?:'s| is)? (?:this|it|that)\b(?! \w+ing\b)",
         r"\bis (?:this|it|that) an? \w+\b",
     ),
     # Sounds.
@@ -213,7 +214,8 @@ CUES: list[Cue] = [
     # Writing and chatting.
     *_cue(
         "text-generation",
-        r"\b(?:write|compose|draft|generate|create|come up with|make up|invent|suggest|give me|tell me)\b[^.?!§]{0,25}"
+        r"\b(?:write|compose|draft|generate|create|come up with|make up|invent|suggest|give me|tell me (?=an? |some |another ))"
+        r"[^.?!§]{0,25}"
         r"\b(?:story|stories|poem|haiku|joke|essay|email|letter|tweet|post|slogan|paragraph|song|lyrics|limerick|"
         r"names?|titles?|tagline|recipe|speech|message|ideas?|list|bio|description|caption|riddle|quote|reply|"
         r"response|note|headline|intro|summary of (?:your|the) day)\b",
@@ -226,7 +228,9 @@ CUES: list[Cue] = [
         r"\bhow are you\b|\bhow's it going\b|\bchat\b|\btalk to me\b|\blet's talk\b|\bi feel\b|\bi'm (?:bored|sad|lonely)\b",
         r"\b(?:reply|respond|answer) (?:to )?(?:this|my|the) (?:message|text|question)\b",
     ),
-    *_cue("question-answering", r"\baccording to\b|\bbased on\b|\bfrom the (?:text|article|email|passage)\b"),
+    *_cue(
+        "question-answering", r"\baccording to\b|\bbased on\b|\bfrom the (?:text|article|email|passage|transcript)\b"
+    ),
 ]
 
 # Where a request says what language its content is in ("a voicemail in Spanish", "the French text").
@@ -279,18 +283,9 @@ PRODUCT_WORDS: dict[str, tuple[str, ...]] = {
     "text-generation": ("story", "poem", "text you wrote", "result"),
     "question-answering": ("answer",),
     "text-to-image": ("you made", "you drew", "you generated", "generated picture", "generated image", "drawing"),
-    "image-to-image": (
-        "version",
-        "edited",
-        "blurred",
-        "sharpened",
-        "filtered",
-        "sketched",
-        "inverted picture",
-        "you made",
-        "new picture",
-        "new image",
-        "result image",
+    "image-to-image": tuple(
+        "version, edited, blurred, sharpened, filtered, sketched, the sketch, the cartoon, inverted picture, you made, "
+        "new picture, new image, result image".split(", ")
     ),
 }
 KIND_WORDS: dict[str, re.Pattern[str]] = {

@@ -45,7 +45,7 @@ _FILLER = re.compile(
     r"will you|i want you to|i need you to|i'd like you to|i would like you to|help me|you|kindly|just|also|"
     r"tell me|let me know|i wonder|i'd like to know|do you know|according to (?:the|this|that|my) \w+|"
     r"based on (?:the|this|that|my) \w+|"
-    r"and|then|now|first|next|finally|lastly)\b[\s,:!]*)+",
+    r"and|then|now|first|next|finally|lastly|if so|if yes|if there is|in that case)\b[\s,:!]*)+",
     re.IGNORECASE,
 )
 _TEXT_TASKS = {name for name, spec in TASK_TYPES.items() if spec.requires == ("text",)}
@@ -417,6 +417,11 @@ class _Builder:
     def referred_products(self, clause: str) -> list[int]:
         """The earlier steps whose results a clause refers to ("the translation", "both descriptions")."""
         lowered = clause.lower()
+        translations = [k for k, t in enumerate(self.tasks) if t.task == "translation"]
+        if translations and re.search(
+            rf"\b{cues.LANGUAGE} (?:caption|version|text|one|description|summary)\b", lowered
+        ):
+            return translations  # "speak the French caption"
         for task, words in cues.PRODUCT_WORDS.items():
             if any(re.search(rf"\b{re.escape(w)}", lowered) for w in words):
                 found = [k for k, t in enumerate(self.tasks) if t.task == task]
@@ -461,6 +466,8 @@ class _Builder:
         handler = getattr(self, f"_need_{need.replace('-', '_')}", None)
         if handler is not None:
             handler(clause, mode)
+        elif need in ("text-to-image", "text-to-video"):
+            self.image_task(need, clause)
         elif need in _PROMPT_TASKS:
             self.add(need, {"text": _prompt(clause, self.reading, need)}, None)
         elif need in _TEXT_TASKS:
@@ -497,8 +504,12 @@ class _Builder:
 
     def image_task(self, task: str, clause: str, text: str | None = None) -> None:
         spec = TASK_TYPES[task]
-        if spec.requires == ("text",):  # text-to-image, text-to-video: a prompt
-            self.add(task, {"text": _prompt(clause, self.reading, task)}, None)
+        if spec.requires == ("text",):  # text-to-image, text-to-video: a prompt, or the result it names
+            product = self.referred_product(clause)
+            if product is not None and "text" in self.tasks[product].produces:
+                self.add(task, {"text": self.ref(product)}, None)  # "an illustration based on that summary"
+            else:
+                self.add(task, {"text": _prompt(clause, self.reading, task)}, None)
             return
         product = self.referred_product(clause)
         if product is not None and "image" in self.tasks[product].produces:
@@ -835,6 +846,15 @@ class EverydayPlanner:
             if previous and _SAME_AGAIN.search(clause.lower()) and all(n in _WEAK for _, n, _ in needs):
                 needs = previous  # "is the call positive, and what about the review?"
             question = _asks(clause)
+            if (
+                question
+                and needs
+                and all(n in _CONVERTERS for _, n, _ in needs)
+                and builder.referred_product(clause) is not None
+            ):
+                needs = []  # "answer this from the transcript: when is it?" asks a question of a result
+            if len(needs) > 1 and not question and any(n == "question-answering" for _, n, _ in needs):
+                needs = [n for n in needs if n[1] != "question-answering"]  # "draw it based on the summary"
             if question and reading.attached and [n for _, n, _ in needs] == ["text-generation"]:
                 needs = []  # "what is the person doing?" beside a file asks about the file, not for a story
             if any(n == "text-to-image" for _, n, _ in needs) and _refers_to_photo(clause, reading):
@@ -865,6 +885,7 @@ class EverydayPlanner:
         ]
 
 
+_CONVERTERS = {"automatic-speech-recognition", "content"}
 _WEAK = {"content", "describe", "gist"}  # needs "what about the written review?" names without asking for them
 _WHICH_LABEL = re.compile(r"\bwhich (?:one|of (?:these|them|those|the \w+)|category|label|bucket|group)\b")
 _SAME_AGAIN = re.compile(r"^\W*(?:and\s+)?(?:what|how) about\b|^\W*(?:and\s+)?(?:the )?same (?:for|with)\b")

@@ -22,6 +22,7 @@ _TASK_WORDS = frozenset(
     detection objects identify recognize recognise question answer document invitation species generate
     conversation sketch cartoon greyscale grayscale sharpen outline outlines narrate remove denoise
     cleanup enhance animation illustration message transcribed summarized summarised described classified
+    satisfied unsatisfied dissatisfied
     """.split()  # noqa: SIM905
 ) | {n.lower() for names in LANGUAGES.values() for n in names if len(n) >= 6}
 _KEEP = frozenset("trench germane defect entitles describes sentence answers objected".split())  # noqa: SIM905
