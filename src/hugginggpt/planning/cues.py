@@ -284,8 +284,7 @@ PRODUCT_WORDS: dict[str, tuple[str, ...]] = {
     "question-answering": ("answer",),
     "text-to-image": ("you made", "you drew", "you generated", "generated picture", "generated image", "drawing"),
     "image-to-image": tuple(
-        "version, edited, blurred, sharpened, filtered, sketched, the sketch, the cartoon, inverted picture, you made, "
-        "new picture, new image, result image".split(", ")
+        ["version", "edited", "blurred", "sharpened", "filtered", "sketched", "the sketch", "the cartoon", "inverted picture", "you made", "new picture", "new image", "result image"]
     ),
 }
 KIND_WORDS: dict[str, re.Pattern[str]] = {
