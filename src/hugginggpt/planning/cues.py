@@ -283,8 +283,9 @@ PRODUCT_WORDS: dict[str, tuple[str, ...]] = {
     "text-generation": ("story", "poem", "text you wrote", "result"),
     "question-answering": ("answer",),
     "text-to-image": ("you made", "you drew", "you generated", "generated picture", "generated image", "drawing"),
-    "image-to-image": tuple(
-        ["version", "edited", "blurred", "sharpened", "filtered", "sketched", "the sketch", "the cartoon", "inverted picture", "you made", "new picture", "new image", "result image"]
+    "image-to-image": (
+        *("version", "edited", "blurred", "sharpened", "filtered", "sketched", "the sketch", "the cartoon"),
+        *("inverted picture", "you made", "new picture", "new image", "result image"),
     ),
 }
 KIND_WORDS: dict[str, re.Pattern[str]] = {
