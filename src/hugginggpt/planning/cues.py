@@ -98,7 +98,7 @@ CUES: list[Cue] = [
         r"\bhow (?:do|would|does) (?:you|i|one) say\b",
         r"\bwhat (?:does|do) (?:it|this|that|the \w+) mean\b",
         r"\bin english\b",
-        rf"\b{LANGUAGE}(?= (?:caption|description|version|summary|transcript|subtitles?)\b)",
+        rf"\b{LANGUAGE}(?= (?:caption|description|version|summary|transcript|subtitles?|translation)\b)",
     ),
     *_cue(
         "token-classification",
@@ -118,7 +118,7 @@ CUES: list[Cue] = [
         r"\bsimilar(?:ity)?\b|\bsame (?:meaning|thing)\b|\bmean the same\b|\bhow close\b|\bclosest\b",
         r"\bcompare\b[^.?!]{0,30}\b(?:sentences?|phrases?|texts?|these|them|meaning)\b",
         r"\bparaphrases? of\b|\bsemantic(?:ally)?\b|\balike\b",
-        r"\bmatch(?:es)? \S+ (?:better|best)\b|\b(?:better|best|closest) match\b|\bmatches (?:best|better)\b",
+        r"\b(?:is|are) (?:it|this|that|they) (?:close|similar) to\b|\bmatch(?:es)? \S+ (?:better|best)\b|\b(?:better|best|closest) match\b|\bmatches (?:best|better)\b",
     ),
     *_cue(
         "text2text-generation",
@@ -131,7 +131,7 @@ CUES: list[Cue] = [
     *_cue(
         "sentiment",
         r"\bsentiment\w*|\bpositive\b|\bnegative\b|\bemotion\w*|\bmood\b|\btone\b|\bvibes?\b|\battitude\b",
-        r"\bhow (?:does|do|did|is|was) (?:the |this |that )?\w* ?(?:feel|feeling|sound)\b",
+        r"\bhow (?:does|do|did|is|was) (?:the |this |that )?\w* ?(?:feel|feeling|sound)\b|\bhow\b[^.?!]{0,20}\bfeel(?:s|ing)\b",
         r"\b(?:happy|angry|upset|satisfied|unhappy|pleased|annoyed|mad|sad|good or bad|praise|complain\w*)\b[^.?!]{0,20}\?",
         r"\b(?:like|liked|love|loved|hate|hated|enjoy|enjoyed) (?:it|the|this|that)\b[^.?!]{0,30}\?",
         r"\b(?:satisfied|happy|unhappy|upset|pleased|angry)\b",
@@ -178,7 +178,8 @@ CUES: list[Cue] = [
         r"\bdetect\w*|\bhow many\b|\bcount\w*|\bnumber of\b|\blocate\b|\blocation of\b|\bbounding box\w*|\bbox(?:es)?\b",
         r"\b(?:find|spot|point out|highlight|mark|circle)\b|\bwhere(?:'s| is| are)\b|\bwhere (?:the|a|my) \w+ (?:is|are)\b",
         r"\b(?:more|fewer|most) (?:things|objects|items|people|stuff)\b",
-        r"\b(?:is|are) there (?:a|an|any|some)\b|\bany (?:people|persons|cats|dogs|cars|cups|animals)\b",
+        r"\b(?:is|are) there (?:a|an|any|some|anyone|anybody|someone|somebody|people)\b|\bany (?:people|persons|cats|"
+        r"dogs|cars|cups|animals)\b|^(?:any(?:one|body)|some(?:one|body)) (?:in|on)\b",
         r"\bwhat (?:objects|things|items)\b|\bobjects?\b|\bwhat(?:'s|s| is| are) (?:on|in) (?:the )?(?:table|desk|plate|shelf)\b",
     ),
     *_cue(
@@ -266,7 +267,7 @@ DOCUMENT_NAME = re.compile(
     re.IGNORECASE,
 )
 QUESTION = re.compile(
-    r"\?\s*$|\btell me (?:how|what|who|when|where|which|whether|if)\b|^(?:what|who|whom|whose|when|where|why|how|which|is|are|was|were|do|does|did|can|could|should|will|would)\b"
+    r"\?\s*$|\btell me (?:how|what|who|when|where|which|whether|if)\b|^(?:what|whats|who|whom|whose|when|where|why|how|which|is|are|was|were|do|does|did|can|could|should|will|would)\b"
 )
 # A text that the request gives as a whole sentence after the instruction, unquoted: "summarize this: ..."
 CONTENT_AFTER_COLON = re.compile(r"^(?P<head>[^:\n]{2,80}?)(?::|\n)\s*(?P<body>\S.{6,})$", re.DOTALL)

@@ -36,7 +36,7 @@ _FILE = re.compile(r"(?<![\w/.:-])([\w-]+\.(?:png|jpe?g|gif|bmp|webp|tiff?|wav|m
 _URL = re.compile(r"https?://\S+")
 _CLAUSE_END = re.compile(r"(?<=[.!?])\s+|\n+|(?<!\btl);\s*", re.IGNORECASE)
 _CONNECTIVE = re.compile(
-    r"(?<!\bblack),?\s+(?:and then|then|and also|also|after that|afterwards|plus|and|as well as|once done|next|finally|"
+    r"(?<!\bblack)(?<!\bwho)(?<!\bwhere)(?<!\bwhen),?\s+(?:and then|then|and also|also|after that|afterwards|plus|and|as well as|once done|next|finally|"
     r"lastly|followed by)\s+|,\s+(?=\w)",
     re.IGNORECASE,
 )
@@ -600,8 +600,11 @@ class _Builder:
     def _need_sentence_similarity(self, clause: str, mode: str) -> None:
         # Every text the request quotes takes part ("compare a and b ... and c too"), the first one is the source.
         texts = [s.value for s in self.reading.sources if s.kind == "text" and not s.is_file]
+        producers = [k for k, t in enumerate(self.tasks) if t.task in _CONTENT_PRODUCERS and t.task not in _ANSWERS]
         if len(texts) >= 2:
             self.add("sentence-similarity", {"text": "\n".join(texts)}, None)
+        elif texts and producers:  # "what does the menu say in English, and is it close to '...'?"
+            self.add("sentence-similarity", {"text": f"{self.ref(producers[-1])}\n{texts[0]}"}, None)
         else:
             self.text_task("sentence-similarity", clause)
 
@@ -769,11 +772,12 @@ def _languages(clause: str, request: str) -> tuple[str | None, str | None]:
         return LANGUAGES[names[name.lower()]][0] if name else None
 
     def found(text: str) -> tuple[str | None, str | None]:
+        text = re.sub(r"\beng\b", "english", text)  # "eng translation"
         source = next(iter(cues.source_languages(text)), None)
         start = source.end() if source else 0
         target = re.search(
             rf"\b(?:in|into|to)\s+(?:proper |plain )?({cues.LANGUAGE})\b|\b({cues.LANGUAGE})\s+(?:caption|description|"
-            rf"version|summary|transcript|subtitles?)\b",
+            rf"version|summary|transcript|subtitles?|translation)\b",
             text[start:],
         ) or re.search(
             rf"\b(?:in|into|to)\s+(?:proper |plain )?({cues.LANGUAGE})\b", text[: source.start()] if source else ""
