@@ -167,3 +167,22 @@ async def test_a_phrased_answer_that_invents_a_count_is_refused() -> None:
     liar = TemplateResponder(ScriptedModel(["There are 4 people in group.jpg."]))
     reply = await liar.respond("how many people are there?", reports, [], lambda event: None)
     assert "4 people" not in reply.text and reply.text.startswith("group.jpg most likely shows: person (0.04)")
+
+
+def test_answers_do_not_misread_the_question_or_repeat_themselves() -> None:
+    labels = data_report("image-classification", "missile (0.40), projectile (0.29)", {}, image="r.jpg")
+    assert template_answer("what is this a picture of?", [labels]).startswith("r.jpg most likely shows: missile")
+    assert template_answer("is this a fox?", [labels]).startswith("Probably not a fox")
+    topics = data_report(
+        "text-classification", "transport (0.57); others: sports (0.25)", {"label": "transport", "scores": {}}
+    )
+    assert template_answer("sports or transport?", [topics]).startswith("It is about transport (0.57); others: sports")
+    boxes = {"objects": [{"label": "person"}], "classes": ["cup", "person"]}
+    detection = data_report("object-detection", "person (0.9)", boxes, image="r.jpg")
+    assert "rocket is not one of them" in template_answer("how many rockets are there?", [detection])
+    assert template_answer("how many cups?", [detection]).startswith("I count 0 cups")
+
+
+def test_credits_name_the_engine_that_ran_inside_an_expert() -> None:
+    fallback = data_report("translation", "Bonjour", {"engine": "qwen2.5-coder-1.5b"}, text="hello")
+    assert "translation by builtin/translation (run by qwen2.5-coder-1.5b)" in template_answer("in french", [fallback])

@@ -137,6 +137,13 @@ def _count_answer(request: str, report: TaskReport, where: str) -> str | None:
     if thing in ("object", "thing", "item"):
         return f"The detector found {len(labels)} object{'s' if len(labels) != 1 else ''} in {where}."
     count = sum(1 for label in labels if thing in (label, _singular(label)) or label.endswith(f" {thing}"))
+    classes = report.data.get("classes") if isinstance(report.data, dict) else None
+    if not count and isinstance(classes, list) and classes and thing not in classes:
+        known = ", ".join(sorted(set(labels))) or "nothing"
+        return (
+            f"The detector cannot count {thing}s: it knows {len(classes)} kinds of object ({', '.join(classes[:6])}, "
+            f"...), and {thing} is not one of them. In {where} it found {known}."
+        )
     if _IS_THERE.search(request) and not _HOW_MANY.search(request):
         return (
             f"Yes: the detector found {count} {thing}{'s' if count != 1 else ''} in {where}."
@@ -201,6 +208,13 @@ def _quote(text: str) -> str:
     return f"\u201c{flat}\u201d" + ("" if flat[-1:] in ".!?" else ".")
 
 
+def _engine(report: TaskReport) -> str:
+    """What ran inside an expert when it is not the model its card names (a language pair Apertium lacks)."""
+    data = report.data if isinstance(report.data, dict) else {}
+    engine = data.get("engine")
+    return f" (run by {engine})" if isinstance(engine, str) and engine.split()[0] not in (report.model or "") else ""
+
+
 def _result_sentence(request: str, report: TaskReport) -> str:
     """One sentence that gives a task's result as an answer."""
     where = _source_name(report)
@@ -228,7 +242,9 @@ def _result_sentence(request: str, report: TaskReport) -> str:
     if task == "text-classification":
         data = report.data if isinstance(report.data, dict) else {}
         if "scores" in data:
-            return f"It is about {data.get('label')} ({text})."
+            label = str(data.get("label"))
+            scores = text[len(label) :].strip() if text.startswith(label) else f"({text})"
+            return f"It is about {label} {scores}."
         label = str(data.get("label", ""))
         asked = _asked_label(request)
         if asked and label:
@@ -249,7 +265,11 @@ def _result_sentence(request: str, report: TaskReport) -> str:
     if task == "image-classification":
         best, _, rest = text.partition(", ")
         shows = f"{where} most likely shows: {best}" + (f"; next: {rest}." if rest else ".")
-        is_it = re.search(r"\bis (?:this|it|that) (?:an? )?([a-z]+)", request.lower())
+        # "is this a fox?" asks yes or no; "what is this a picture of?" does not
+        is_it = re.search(
+            r"(?:^|[.?!,;]\s*|\band\s+)is (?:this|it|that) (?:an? )?(?!picture|photo|image|pic\b)([a-z]+)",
+            request.lower(),
+        )
         if is_it:
             verdict = "Yes" if is_it.group(1) in best.lower() else f"Probably not a {is_it.group(1)}"
             return f"{verdict}: {shows}"
@@ -288,7 +308,7 @@ def template_answer(request: str, reports: Sequence[TaskReport], files: Sequence
             said.append(f"I could not do the {r.task} step: {r.error}.")
         else:
             said.append(f"The {r.task} step did not run: {r.error}.")
-    credits = [f"{r.task} by {r.model}" for r in reports if r.model and r.status == "done"]
+    credits = [f"{r.task} by {r.model}{_engine(r)}" for r in reports if r.model and r.status == "done"]
     produced = [f for r in reports for f in r.files if f not in " ".join(said)]
     tail = f"Models: {'; '.join(credits)}." if credits else ""
     if produced:

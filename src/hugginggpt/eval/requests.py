@@ -166,6 +166,10 @@ def args_match(task: str, predicted: dict[str, Any], gold: dict[str, Any], mappi
         return choose_operation(p_text)[0].name == choose_operation(g_text)[0].name
     if task in _QUESTION_TASKS:
         return _close(g_text, p_text, 0.6)
+    if task == "text2text-generation" and "\n" in g_text:
+        # "<instruction>\n<content>": the content exactly, the instruction in the request's words
+        (g_order, g_body), (p_order, p_body) = (t.split("\n", 1) for t in (g_text, p_text + "\n"))
+        return _content(p_body.strip(), mapping) == _content(g_body.strip(), None) and _close(g_order, p_order, 0.6)
     p_roles, p_content = split_roles(p_text)
     g_roles, g_content = split_roles(g_text)
     if task == "sentence-similarity":

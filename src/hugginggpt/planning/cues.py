@@ -29,6 +29,14 @@ class Cue:
     mode: str = ""  # image-to-text: "read" or "describe"
 
 
+# Languages named in their own words ("auf Deutsch"), read as "in German".
+NATIVE_LANGUAGE = {
+    "auf deutsch": "in german", "en español": "in spanish", "en espanol": "in spanish", "en français": "in french",
+    "en francais": "in french", "in italiano": "in italian", "em português": "in portuguese",
+}  # fmt: skip
+NATIVE_LANGUAGE_RE = re.compile("|".join(map(re.escape, NATIVE_LANGUAGE)))
+
+
 def _cue(need: str, *patterns: str, mode: str = "") -> list[Cue]:
     return [Cue(need, re.compile(p), mode) for p in patterns]
 
@@ -98,7 +106,7 @@ CUES: list[Cue] = [
         r"\bhow (?:do|would|does) (?:you|i|one) say\b",
         r"\bwhat (?:does|do) (?:it|this|that|the \w+) mean\b",
         r"\bin english\b",
-        rf"\b{LANGUAGE}(?= (?:caption|description|version|summary|transcript|subtitles?|translation)\b)",
+        rf"\b{LANGUAGE}(?= (?:caption|description|version|summary|transcript|subtitles?|translation|one|sentence)\b)",
     ),
     *_cue(
         "token-classification",
@@ -115,7 +123,8 @@ CUES: list[Cue] = [
     ),
     *_cue(
         "sentence-similarity",
-        r"\bsimilar(?:ity)?\b|\bsame (?:meaning|thing)\b|\bmean the same\b|\bhow close\b|\bclosest\b",
+        r"\bsimilar(?:ity)?\b|\bsame (?:meaning|thing)\b|\bmeans? (?:more or less |roughly |about |basically )?the same\b|"
+        r"\bmatch\w*\b[^.?!]{0,40}\b(?:more closely|most closely|closer)\b|\bhow close\b|\bclosest\b",
         r"\bcompare\b[^.?!]{0,30}\b(?:sentences?|phrases?|texts?|these|them|meaning)\b",
         r"\bparaphrases? of\b|\bsemantic(?:ally)?\b|\balike\b",
         r"\b(?:is|are) (?:it|this|that|they) (?:close|similar) to\b|\bmatch(?:es)? \S+ (?:better|best)\b|\b(?:better|best|closest) match\b|\bmatches (?:best|better)\b",
@@ -127,14 +136,16 @@ CUES: list[Cue] = [
         r"\bmake (?:it|this|that|the \w+) (?:sound )?(?:more |less |a bit )?(?:formal|polite|casual|friendly|"
         r"shorter|professional|simpler|clearer|nicer|concise)\b",
         r"\b(?:into|to|as) (?:a )?(?:formal|polite|passive|active|plain|simple) (?:english|language|voice|tone|form)\b",
+        r"\bturn\b[^.?!]{0,30}\binto (?:a |an )?(?:[\w-]+ ){0,3}(?:message|email|tweet|post|letter|note|text|reply)\b",
     ),
     *_cue(
         "sentiment",
-        r"\bsentiment\w*|\bpositive\b|\bnegative\b|\bemotion\w*|\bmood\b|\btone\b|\bvibes?\b|\battitude\b",
+        r"\bsentiment\w*|\bpositive\b|\bnegative\b|\bemotion\w*|\bmood\b|\bvibes?\b|\battitude\b",
+        r"\b(?:the|its|what|overall|general) tone\b|\btone of\b",  # not "in a polite and professional tone"
         r"\bhow (?:does|do|did|is|was) (?:the |this |that )?\w* ?(?:feel|feeling|sound)\b|\bhow\b[^.?!]{0,20}\bfeel(?:s|ing)\b",
         r"\b(?:happy|angry|upset|satisfied|unhappy|pleased|annoyed|mad|sad|good or bad|praise|complain\w*)\b[^.?!]{0,20}\?",
         r"\b(?:like|liked|love|loved|hate|hated|enjoy|enjoyed) (?:it|the|this|that)\b[^.?!]{0,30}\?",
-        r"\b(?:satisfied|happy|unhappy|upset|pleased|angry)\b",
+        r"\b(?:satisfied|happy|unhappy|upset|pleased|angry)\b|\bgood (?:\w+ )?or bad\b",
     ),
     *_cue(
         "classify", r"\bclassif\w*|\bcategori[sz]\w*|\bcategory\b|\bwhich (?:label|class|topic)\b|\blabel (?:it|this)\b"
@@ -160,7 +171,7 @@ CUES: list[Cue] = [
         "image-to-image",
         r"\b(?:pencil |charcoal )?sketch(?:ed|y)?\b|\bcartoon\w*|\bsepia\b|\binvert\w*|\bnegative image\b|\bsharpen\w*",
         r"\bblur\w*|\bedges?\b|\bcanny\b|\boutlines?\b|\bline art\b|\bblack[- ]and[- ]white\b|\bgr[ae]yscale\b|\bmonochrome\b",
-        r"\bfilter\b|\bmake (?:it|the \w+|this) look\b|\b(?:vintage|retro|comic|anime) (?:look|style|effect)\b|\bstyli[sz]e\b",
+        r"\bfilter\b|\bmake (?:it|the \w+|this|§img) look\b|\b(?:vintage|retro|comic|anime) (?:look|style|effect)\b|\bstyli[sz]e\b",
         r"\b(?:turn|convert|change)\b[^.?!]{0,30}\b(?:into|to) (?:a |an )?(?:sketch|cartoon|drawing|painting|b&w)\b",
         rf"\bedit\w*\b[^.?!]{{0,20}}\b(?:{IMAGE_WORDS}|it)\b",
     ),
@@ -246,6 +257,15 @@ SOURCE_LANGUAGE = re.compile(
 _PUT_INTO = re.compile(r"\b(?:put|translate|write|get|make|have|turn|give|convert|render|say|read)\b[^.?!]{0,25}$")
 
 
+def says_content_language(text: str) -> bool:
+    """Whether a clause's "in Spanish" says what its content is in ("a guest left this message at the desk in
+    Spanish") rather than asking for it ("put the note in German", "translate it", "what language is it")."""
+    if re.search(r"\btranslat|\bwhat language\b", text):
+        return False
+    m = re.search(rf"\bin ({LANGUAGE})\b", text)
+    return m is not None and not _PUT_INTO.search(text[: m.start()])
+
+
 def source_languages(text: str) -> list[re.Match[str]]:
     """The places where a text says what language its content is in; "put the note in German" is a target."""
     return [
@@ -267,7 +287,7 @@ DOCUMENT_NAME = re.compile(
     re.IGNORECASE,
 )
 QUESTION = re.compile(
-    r"\?\s*$|\btell me (?:how|what|who|when|where|which|whether|if)\b|^(?:what|whats|who|whom|whose|when|where|why|how|which|is|are|was|were|do|does|did|can|could|should|will|would)\b"
+    r"\?\s*$|\btell me (?:how|what|who|when|where|which|whether|if)\b|^(?:what|whats|who|whom|whose|when|where|why|how|which|is|are|was|were|do|does|did|can(?!'t)|could|should|will|would)\b"
 )
 # A text that the request gives as a whole sentence after the instruction, unquoted: "summarize this: ..."
 CONTENT_AFTER_COLON = re.compile(r"^(?P<head>[^:\n]{2,80}?)(?::|\n)\s*(?P<body>\S.{6,})$", re.DOTALL)

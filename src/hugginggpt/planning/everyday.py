@@ -67,7 +67,7 @@ _TRANSFORMS = {"translation", "summarization", "text2text-generation", "text-to-
 _PROMPT_TASKS = {"text-generation", "conversational", "text-to-image", "text-to-video"}
 _MARK = "§{kind}{index}"
 _SHORT = {"image": "img", "audio": "aud", "video": "vid", "text": "txt", "labels": "lab"}
-_MOOD_WORDS = frozenset("good bad positive negative neutral happy sad angry upset pleased nice mean".split())  # noqa: SIM905
+_MOOD_WORDS = frozenset("good bad positive negative neutral happy unhappy sad angry upset pleased nice mean".split())  # noqa: SIM905
 _LANGUAGE_NAMES = {n.lower() for names in LANGUAGES.values() for n in names}
 _MARK_RE = re.compile(r"§(image|audio|video|text|labels)(\d+)")
 
@@ -155,13 +155,28 @@ def _attached_name(name: str, files: Sequence[str]) -> str:
     return near[0] if len(near) == 1 else name
 
 
+_NEXT_STEP = re.compile(
+    r"[.!?]\s+(?=(?:and then|then|also|after that|next|finally|now|please|pls|can you|could you|and)\b)", re.I
+)
+
+
 def _add_inline_content(request: str, spans: list[tuple[int, int, Source]], free: object) -> None:
     """A text given after a short instruction and a colon or a line break ("Summarize: ...")."""
     m = cues.CONTENT_AFTER_COLON.match(request.strip())
-    if m is None:
-        return
-    head, body = m.group("head"), m.group("body").strip()
-    offset = request.index(m.group("body").strip()[:20])
+    if m is not None:
+        head, body = m.group("head"), m.group("body").strip()
+        offset = request.index(body[:20])
+    else:
+        # After a sentence of context: "... Can you fix the grammar in this: i has been waiting. And then translate it"
+        colon = re.search(r"(?<=[a-z)]):\s+(?=\S)", request)
+        if colon is None:
+            return
+        start = max(request.rfind(end, 0, colon.start()) for end in (". ", "? ", "! "))
+        head = request[start + 2 if start >= 0 else 0 : colon.start()]
+        rest = request[colon.end() :]
+        stop = _NEXT_STEP.search(rest)
+        body = (rest[: stop.start() + 1] if stop else rest).strip()
+        offset = colon.end()
     if _FILE.search(head) or len(head.split()) > 14 or not _has_cue(head.lower()):
         return
     if len(body.split()) < 2 or _mentions_file(body):
@@ -178,7 +193,7 @@ def _mentions_file(text: str) -> bool:
 
 
 _LABEL_ASKED = re.compile(
-    r"\b(?:classif\w*|categor\w*|labels?|tag|sort|topics?|about [^.?!]*\bor|which (?:one|of)|bucket|"
+    r"\b(?:classif\w*|categor\w*|labels?|tag|sort|topics?|about [^.?!]*\bor|which (?:one|of)|bucket|fits? best|best fits?|"
     r"(?:is|it's|it is) (?:this |it )?(?:a|an)? ?[\w ,]+ or)\b",
     re.IGNORECASE,
 )
@@ -205,7 +220,8 @@ def _add_labels(request: str, spans: list[tuple[int, int, Source]]) -> None:
         return  # "good or bad news?", "positive or negative": a sentiment, not labels
     # The lead words ("as", "into") stay in the clause: they are part of the instruction.
     lead = re.match(
-        r"\s*(?:\w+(?: \w+)?\s*[:=]|as|into|among|between|is (?:this|it)(?: \w+)?(?: about)?|(?:it|this) is|it's)\s*",
+        r"\s*(?:\w+(?: \w+)?\s*[:=]|as|into|among|between|is (?:this|it)(?: \w+)?(?: about)?|(?:it|this) is|it's|"
+        r"(?:talking |speaking |written )?about)\s*",
         request[start:end],
     )
     begin = start + (lead.end() if lead else 0)
@@ -215,7 +231,9 @@ def _add_labels(request: str, spans: list[tuple[int, int, Source]]) -> None:
 
 # "so I can paste them", "showing what's near": what the user will do with a result, not a step
 _PURPOSE = re.compile(
-    r",?\s*\b(?:so (?:that )?(?:i|we) (?:can|could|may)|showing|that shows|which shows)\b[^.?!]*", re.I
+    r",?\s*\b(?:so (?:that )?(?:i|we) (?:can|could|may)|showing|that shows|which shows)\b"
+    r"(?:(?!,\s*(?:and\s+)?then\b|\s+and then\b)[^.?!])*",
+    re.I,
 )
 _LEAD_IN = re.compile(r"^(?:according to|based on|from|in|looking at|using|regarding|about|with)\b", re.IGNORECASE)
 
@@ -259,7 +277,8 @@ def _clauses(masked: str) -> list[str]:
 
 def _cue_text(clause: str) -> str:
     """The clause as cues read it: marks become §img, §aud, §txt, so "§txt" is never the word "text"."""
-    return _MARK_RE.sub(lambda m: f"§{_SHORT[m.group(1)]}", clause.lower())
+    text = _MARK_RE.sub(lambda m: f"§{_SHORT[m.group(1)]}", clause.lower())
+    return cues.NATIVE_LANGUAGE_RE.sub(lambda m: cues.NATIVE_LANGUAGE[m.group()], text)
 
 
 def _bare(piece: str) -> bool:
@@ -280,14 +299,19 @@ def _has_cue(text: str) -> bool:
 def _asks(clause: str) -> bool:
     """Whether a clause is a question ("quick qs: who is it with?"); a noun phrase that only ends the
     sentence's "?" ("... and the invitation?") is not."""
-    raw = _cue_text(clause).strip().split(": ")[-1]
+    raw = re.sub(
+        r"^(?:§\w+\s*[.,]?\s*)+(?=(?:what|whats|who|when|where|why|how|which)\b)",
+        "",
+        _cue_text(clause).strip().split(": ")[-1],
+    )
+    # ("§txt0 when is it?" asks; "§aud0 is really noisy." does not)
     if cues.QUESTION.search(raw) and re.match(r"tell me\b", raw):
         return True  # "tell me whether it is a, b or c"
     asked = _FILLER.sub("", raw)  # "also what date is it?"
     if re.match(r"(?:the|a|an|my|this|that|these|those|§)", asked) and not re.search(r"\b(?:is|are|was|were)\b", asked):
         return False
-    if len(asked.split()) < 4 and not cues.QUESTION.search(asked.rstrip(" ?")):
-        return False  # "..., coffee or tea?" ends the question before it
+    if (len(asked.split()) < 4 or re.match(r"\w+ing\b", asked)) and not cues.QUESTION.search(asked.rstrip(" ?")):
+        return False  # "..., coffee or tea?", "... and running down into a river?" end the question before them
     return bool(cues.QUESTION.search(asked))
 
 
@@ -506,6 +530,8 @@ class _Builder:
         spec = TASK_TYPES[task]
         if spec.requires == ("text",):  # text-to-image, text-to-video: a prompt, or the result it names
             product = self.referred_product(clause)
+            if product is None and re.fullmatch(r"(?:it|that|this|them)", _prompt(clause, self.reading, task), re.I):
+                product = next((k for k in reversed(range(len(self.tasks))) if "text" in self.tasks[k].produces), None)
             if product is not None and "text" in self.tasks[product].produces:
                 self.add(task, {"text": self.ref(product)}, None)  # "an illustration based on that summary"
             else:
@@ -592,6 +618,8 @@ class _Builder:
 
     def _need_translation(self, clause: str, mode: str) -> None:
         target, source = _languages(clause, self.request)
+        if target is None and source != "English" and "what language" not in self.request.lower():
+            target = "English"  # "translate this from German", "what does it mean?"
         self.text_task("translation", clause, {"source": source, "target": target})
 
     def _need_question_answering(self, clause: str, mode: str) -> None:
@@ -601,7 +629,13 @@ class _Builder:
         # Every text the request quotes takes part ("compare a and b ... and c too"), the first one is the source.
         texts = [s.value for s in self.reading.sources if s.kind == "text" and not s.is_file]
         producers = [k for k, t in enumerate(self.tasks) if t.task in _CONTENT_PRODUCERS and t.task not in _ANSWERS]
-        if len(texts) >= 2:
+        media = [k for k in self.reading.attached if self.reading.sources[k].kind in ("image", "audio", "text")]
+        refers = self.marks(clause) or re.search(r"\b(?:it|this|what (?:is|was) (?:said|written))\b", clause.lower())
+        if len(texts) >= 2 and (media or producers) and refers:
+            # "compare what is said in memo.wav with these three": the recording's words are the source
+            source = self.ref(producers[-1]) if producers else self.content_of(media[0])
+            self.add("sentence-similarity", {"text": "\n".join([source, *texts])}, None)
+        elif len(texts) >= 2:
             self.add("sentence-similarity", {"text": "\n".join(texts)}, None)
         elif texts and producers:  # "what does the menu say in English, and is it close to '...'?"
             self.add("sentence-similarity", {"text": f"{self.ref(producers[-1])}\n{texts[0]}"}, None)
@@ -678,6 +712,8 @@ class _Builder:
 
     def _need_image_classification(self, clause: str, mode: str) -> None:
         if not any(s.kind == "image" for s in self.reading.sources):
+            if any(s.kind == "audio" for s in self.reading.sources):
+                self.audio_task("audio-classification", clause)  # "what kind of sound is in it?"
             return
         if self.on_document(clause, "image-classification"):
             return  # "what animal is on the menu?" asks what the menu says
@@ -742,7 +778,8 @@ def _prompt(clause: str, reading: Reading, task: str = "") -> str:
 
 
 def _instruction(clause: str) -> str:
-    return _tidy(_MARK_RE.sub("", clause)).replace("  ", " ").strip(" ,:")
+    text = _tidy(_MARK_RE.sub("", clause)).replace("  ", " ").strip(" ,:")
+    return re.sub(r"^(?:listen to|look at|read|take|open|check)\s+(?:it\s+|this\s+)?(?:and\s+)?", "", text, flags=re.I)
 
 
 _QUESTION_LEAD = re.compile(
@@ -756,6 +793,14 @@ def _question(clause: str, reading: Reading) -> str:
     text = _QUESTION_LEAD.sub("", clause, count=1) if _MARK_RE.search(clause) else clause
     text = re.sub(r"\s*(?:and\s+)?(?:(?:in|on|from|of|about)\s+)?§(?:text|image|audio|video)\d+\s*[.?!]?", " ", text)
     text = _tidy(_unmask(text, reading))
+    embedded = re.match(
+        r"(?:does|do|did|can|could|will)\s+(?:it|this|that|they|the \w+)\s+(?:say|mention|tell (?:me|us)|show|list)\s+"
+        r"(?P<q>(?:what|who|when|where|which|how)\b.*)",
+        text,
+        re.IGNORECASE,
+    )
+    if embedded:
+        text = embedded.group("q")  # "does the flyer say where the class is?" asks where, not yes or no
     wh = re.search(r"\b(?:what|who|whom|whose|when|where|why|how|which)\b", text, re.IGNORECASE)
     if wh is not None and wh.start() > 0 and not re.match(r"(?:is|are|was|were|do|does|did|can|could)\b", text, re.I):
         text = text[wh.start() :]  # "listen to it and tell me what I need to do" asks "what I need to do"
@@ -786,14 +831,18 @@ def _languages(clause: str, request: str) -> tuple[str | None, str | None]:
         tgt = next((g for g in target.groups() if g), None) if target else None
         return english(tgt), english(src)
 
-    target, source = found(clause.lower())
+    clause, request = (
+        cues.NATIVE_LANGUAGE_RE.sub(lambda m: cues.NATIVE_LANGUAGE[m.group()], t.lower()) for t in (clause, request)
+    )
+    target, source = found(clause)
     if target is None and source is None:
         return found(request.lower())
     if source is None:
         _, source = found(request.lower())  # "it's in Spanish. What does it say in English?"
-    if source is None:  # "a guest left this message at the desk in Spanish. Translate it to English"
-        source = next((english(m.group(1)) for m in re.finditer(rf"\bin ({cues.LANGUAGE})\b", request.lower())
-                       if english(m.group(1)) != target), None)  # fmt: skip
+    if source is None:  # "a guest left this message at the desk in Spanish", "my Spanish is rusty": the content's
+        lowered = request.lower()
+        source = next((english(m.group(1)) for m in re.finditer(rf"(?<!\bto )(?<!\binto )\b({cues.LANGUAGE})\b", lowered)
+                       if english(m.group(1)) not in (target, "English")), None)  # fmt: skip
     return target, source if source != target else None
 
 
@@ -832,7 +881,10 @@ class EverydayPlanner:
         if any(n not in ("conversational", "text-generation") for c in rest for _, n, _ in clause_needs(c)):
             clauses = rest  # "Hi! Could you read this?": the greeting is not a step of its own
         labels = [k for k, s in enumerate(reading.sources) if s.kind == "labels"]
-        translating = next((k for k, c in enumerate(clauses) if "translat" in c.lower()), None)
+        # The last clause that asks for a translation: "in Spanish" before it says what the content is in.
+        translating = max(
+            (k for k, c in enumerate(clauses) if any(n == "translation" for _, n, _ in clause_needs(c))), default=None
+        )
         previous: list[tuple[int, str, str]] = []
         for position, clause in enumerate(clauses):
             needs = clause_needs(clause)
@@ -845,8 +897,16 @@ class EverydayPlanner:
                 # "is it about a, b or c?" asks for one of the labels
                 kept = [n for n in needs if n[1] not in ("text-generation", "conversational", "question-answering")]
                 needs = [*kept, (len(clause), "classify", "")]
-            if [n for _, n, _ in needs] == ["translation"] and translating is not None and position < translating:
+            if (
+                [n for _, n, _ in needs] == ["translation"]
+                and translating is not None
+                and position < translating
+                and cues.says_content_language(_cue_text(clause))
+            ):
                 needs = []  # "A guest left this message in Spanish. Could you translate it?" says what it is in
+            named = builder.referred_products(clause)
+            if len(needs) > 1 and named and builder.tasks[named[-1]].task in {n for _, n, _ in needs}:
+                needs = [n for n in needs if n[1] != builder.tasks[named[-1]].task]  # "of that summary" is no new one
             if previous and _SAME_AGAIN.search(clause.lower()) and all(n in _WEAK for _, n, _ in needs):
                 needs = previous  # "is the call positive, and what about the review?"
             question = _asks(clause)
@@ -863,10 +923,14 @@ class EverydayPlanner:
                 needs = []  # "what is the person doing?" beside a file asks about the file, not for a story
             if any(n == "text-to-image" for _, n, _ in needs) and _refers_to_photo(clause, reading):
                 needs = clause_needs(clause, without=("text-to-image",))  # "make the astronaut picture look like..."
+            elif any(n in ("text-to-image", "text-to-video") for _, n, _ in needs):
+                # "draw a cartoon of ...", "a picture of what the translation describes": the style and the words
+                # are the prompt's
+                needs = [n for n in needs if n[1] not in ("image-to-image", "describe", "text-generation")]
             if not needs and question and not (builder.tasks and _only_pronouns(clause)):
                 builder.question(clause)  # ("find the objects and tell me what they are" asked nothing new)
             # What a clause makes comes before what it does to it: "an Italian caption" describes, then translates.
-            for _, need, mode in sorted(needs, key=lambda n: n[1] in _TRANSFORMS):
+            for _, need, mode in sorted(needs, key=lambda n: (n[1] in _TRANSFORMS, n[1] == "text-to-speech")):
                 builder.apply(need, mode, clause)
             previous = needs or previous
         for index in reading.attached:

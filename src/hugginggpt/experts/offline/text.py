@@ -116,12 +116,13 @@ def run_sentiment(pool: ModelPool, call: ExpertCall) -> ExpertOutput:
 # ---------------------------------------------------------------- zero-shot classification
 
 _LABEL_KEY = re.compile(
-    r"\b(?:candidate[ _-]?labels?|labels?|categories|classes|options|topics|choices|one of (?:these|the following)|"
-    r"choose from|pick from)\s*[:=]\s*(?P<labels>[^\n]+)",
+    r"\b(?:candidate[ _-]?labels?|labels?|categories|classes|options|topics|choices|one of(?: these| the following)?|"
+    r"choose from|pick from|which (?:one )?fits(?: best)?|best fit)\s*[:=]\s*(?P<labels>[^\n]+)",
     re.IGNORECASE,
 )
 _LABEL_LEAD = re.compile(
-    r"\b(?:as|into|among|between|about|is (?:this|it)(?: text| sentence| message)?(?: about)?|(?:it|this) is|it's)\s+"
+    r"\b(?:as|into|among|between|about|is (?:this|it)(?: text| sentence| message)?(?: (?:talking|speaking|written) about| about)?|"
+    r"(?:(?:it|this) is|it's)(?: about)?)\s+"
     r"(?:(?:either|one of(?: the(?:se)?)?)\s+)?",
     re.IGNORECASE,
 )
@@ -139,9 +140,12 @@ ZERO_SHOT_SCALE = 50.0  # cosines of e5 sit in a narrow band (about 0.7-0.9); sc
 
 def split_labels(segment: str) -> list[str]:
     """'a, b or c' / 'a; b; c' / "'a', 'b'" -> labels; [] when it does not look like a short list."""
-    parts = re.split(r"\s*(?:,|;|\||\bor\b)\s*", segment.strip().rstrip(".?!"), flags=re.IGNORECASE)
+    parts = re.split(r"\s*(?:,|;|\||\s/\s|\bor\b)\s*", segment.strip().rstrip(".?!"), flags=re.IGNORECASE)
     if len(parts) == 1 or " and " in parts[-1]:  # "a and b", "a, b and c"
         parts = [*parts[:-1], *re.split(r"\s+and\s+", parts[-1])]
+    parts[-1] = re.sub(
+        r"\s+(?:for|so|because|in order|to help)\b.*$", "", parts[-1], flags=re.IGNORECASE
+    )  # "... for our log"
     labels: list[str] = []
     for part in parts:
         label = re.sub(
@@ -168,7 +172,11 @@ def label_segment(text: str, quotes: list[tuple[int, int, str]]) -> tuple[int, i
     for m in _LABEL_LEAD.finditer(text):
         if _inside(m.start(), quotes):
             continue
-        tail = re.match(r"(?:[^:?!.\n]|\.(?=\S))+", text[m.end() :])  # to the end of the sentence
+        # to the end of the sentence or the next step ("..., and finally translate it")
+        tail = re.match(
+            r"(?:(?!,\s*(?:and\s+)?(?:then|finally|also|after that)\b|\s+and then\b)[^:?!.\n]|\.(?=\S))+",
+            text[m.end() :],
+        )
         if tail and (labels := split_labels(tail.group())):
             end = m.end() + tail.end()
             found.append((m.start(), end, labels, text[end : end + 1] in (":", "?")))

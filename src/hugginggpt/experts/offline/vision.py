@@ -253,7 +253,9 @@ def run_detector(pool: ModelPool, call: ExpertCall) -> ExpertOutput:
         if found
         else f"no objects of COCO's 80 classes found with a score of {SCORE_MIN} or more"
     )
-    return ExpertOutput(text, (OutputFile(out, "image"),), {"objects": [d.as_dict() for d in found]})
+    # The classes it can find go with the boxes, so a count of 0 can say when the thing asked for is not one of them.
+    data = {"objects": [d.as_dict() for d in found], "classes": sorted(set(COCO_LABELS.values()))}
+    return ExpertOutput(text, (OutputFile(out, "image"),), data)
 
 
 def run_faces(pool: ModelPool, call: ExpertCall) -> ExpertOutput:
