@@ -208,8 +208,8 @@ _TRAILING_CHOICE = re.compile(
 def _add_labels(request: str, spans: list[tuple[int, int, Source]]) -> None:
     quotes = [(s, e, src.value) for s, e, src in spans]
     found = label_segment(request, quotes) if _LABEL_ASKED.search(request) else None
-    trailing = _TRAILING_CHOICE.search(request)
-    if found is None and trailing is not None and (labels := split_labels(trailing.group("labels"))):
+    trailing = _TRAILING_CHOICE.search(request) if found is None else None
+    if trailing is not None and (labels := split_labels(trailing.group("labels"))):
         found = trailing.start("labels"), trailing.end("labels"), labels
     if found is None:
         return
@@ -287,13 +287,16 @@ def _bare(piece: str) -> bool:
         return False  # "is it about §labels?" asks for a classification
     if len(re.findall(r"[a-z]{3,}", _MARK_RE.sub(" ", piece.lower()))) >= 2:
         return False
-    cue_text = _cue_text(piece)
-    return not any(c.pattern.search(cue_text) for c in cues.CUES)  # "blur §image0" is a step
+    return not _has_task_cue(piece)  # "blur §image0" is a step
+
+
+def _has_task_cue(text: str) -> bool:
+    cue_text = _cue_text(text)
+    return any(c.pattern.search(cue_text) for c in cues.CUES)
 
 
 def _has_cue(text: str) -> bool:
-    cue_text = _cue_text(text)
-    return any(c.pattern.search(cue_text) for c in cues.CUES) or _asks(text)
+    return _has_task_cue(text) or _asks(text)
 
 
 def _asks(clause: str) -> bool:
@@ -332,10 +335,9 @@ def clause_needs(clause: str, without: Sequence[str] = ()) -> list[tuple[int, st
         for m in cue.pattern.finditer(text):
             if any(m.start() < e and s < m.end() for s, e in taken):
                 continue
-            if _NEGATED.search(text[: m.start()]):
-                taken.append((m.start(), m.end()))
-                continue
             taken.append((m.start(), m.end()))
+            if _NEGATED.search(text[: m.start()]):
+                continue
             if all(need != cue.need for _, need, _ in found):
                 found.append((m.start(), cue.need, cue.mode))
     found.sort()
@@ -836,13 +838,12 @@ def _languages(clause: str, request: str) -> tuple[str | None, str | None]:
     )
     target, source = found(clause)
     if target is None and source is None:
-        return found(request.lower())
+        return found(request)
     if source is None:
-        _, source = found(request.lower())  # "it's in Spanish. What does it say in English?"
+        _, source = found(request)  # "it's in Spanish. What does it say in English?"
     if source is None:  # "a guest left this message at the desk in Spanish", "my Spanish is rusty": the content's
-        lowered = request.lower()
-        source = next((english(m.group(1)) for m in re.finditer(rf"(?<!\bto )(?<!\binto )\b({cues.LANGUAGE})\b", lowered)
-                       if english(m.group(1)) not in (target, "English")), None)  # fmt: skip
+        named = (english(m.group(1)) for m in re.finditer(rf"(?<!\bto )(?<!\binto )\b({cues.LANGUAGE})\b", request))
+        source = next((name for name in named if name not in (target, "English")), None)
     return target, source if source != target else None
 
 
@@ -877,17 +878,18 @@ class EverydayPlanner:
         reading = read_request(request, files)
         builder = _Builder(reading, request)
         clauses = reading.clauses
+        found = {c: clause_needs(c) for c in clauses}
         rest = [c for c in clauses if not cues.GREETING.match(_cue_text(c).strip())]
-        if any(n not in ("conversational", "text-generation") for c in rest for _, n, _ in clause_needs(c)):
+        if any(n not in ("conversational", "text-generation") for c in rest for _, n, _ in found[c]):
             clauses = rest  # "Hi! Could you read this?": the greeting is not a step of its own
         labels = [k for k, s in enumerate(reading.sources) if s.kind == "labels"]
         # The last clause that asks for a translation: "in Spanish" before it says what the content is in.
         translating = max(
-            (k for k, c in enumerate(clauses) if any(n == "translation" for _, n, _ in clause_needs(c))), default=None
+            (k for k, c in enumerate(clauses) if any(n == "translation" for _, n, _ in found[c])), default=None
         )
         previous: list[tuple[int, str, str]] = []
         for position, clause in enumerate(clauses):
-            needs = clause_needs(clause)
+            needs = found[clause]
             if labels and "§labels" not in clause and _WHICH_LABEL.search(clause.lower()):
                 clause += f" §labels{labels[0]}"  # "... into a, b or c. Which one is it?"
             lists_labels = any(reading.sources[k].kind == "labels" for k in builder.marks(clause))
@@ -910,12 +912,7 @@ class EverydayPlanner:
             if previous and _SAME_AGAIN.search(clause.lower()) and all(n in _WEAK for _, n, _ in needs):
                 needs = previous  # "is the call positive, and what about the review?"
             question = _asks(clause)
-            if (
-                question
-                and needs
-                and all(n in _CONVERTERS for _, n, _ in needs)
-                and builder.referred_product(clause) is not None
-            ):
+            if question and needs and all(n in _CONVERTERS for _, n, _ in needs) and named:
                 needs = []  # "answer this from the transcript: when is it?" asks a question of a result
             if len(needs) > 1 and not question and any(n == "question-answering" for _, n, _ in needs):
                 needs = [n for n in needs if n[1] != "question-answering"]  # "draw it based on the summary"

@@ -44,6 +44,7 @@ _COCO_TABLE = """
 COCO_LABELS: dict[int, str] = {
     int(number): name.strip() for number, name in (item.split(maxsplit=1) for item in _COCO_TABLE.split(","))
 }
+_COCO_CLASSES = tuple(sorted(set(COCO_LABELS.values())))
 _PLURALS = {"person": "people", "mouse": "mice", "knife": "knives", "sheep": "sheep"}
 _PAIRS = ("skis", "scissors")  # plural nouns: one is "a pair of"
 
@@ -254,7 +255,7 @@ def run_detector(pool: ModelPool, call: ExpertCall) -> ExpertOutput:
         else f"no objects of COCO's 80 classes found with a score of {SCORE_MIN} or more"
     )
     # The classes it can find go with the boxes, so a count of 0 can say when the thing asked for is not one of them.
-    data = {"objects": [d.as_dict() for d in found], "classes": sorted(set(COCO_LABELS.values()))}
+    data = {"objects": [d.as_dict() for d in found], "classes": list(_COCO_CLASSES)}
     return ExpertOutput(text, (OutputFile(out, "image"),), data)
 
 
