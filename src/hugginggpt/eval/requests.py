@@ -65,6 +65,7 @@ _STOP = frozenset(
         "will",
         "i",
         "what",
+        "whats",
         "which",
         "who",
         "how",
@@ -127,7 +128,9 @@ def load_cases(split: str = "test", folder: Path | None = None) -> list[RequestC
 
 
 def _words(text: str) -> set[str]:
-    return {w[:6] for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in _STOP}
+    # "what's" and "whats" are one word: the apostrophe's 's is dropped, "whats" is a stop word
+    text = re.sub(r"['’]s\b", "", text.lower())
+    return {w[:6] for w in re.findall(r"[a-z0-9]+", text) if w not in _STOP}
 
 
 def _norm(text: str) -> str:

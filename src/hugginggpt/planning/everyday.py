@@ -27,6 +27,7 @@ from hugginggpt.errors import PlanError
 from hugginggpt.experts.offline.text import LANGUAGES, label_segment, quoted_spans, split_labels
 from hugginggpt.experts.offline.vision import choose_operation
 from hugginggpt.planning import cues
+from hugginggpt.planning.references import Attached, referred_files, ruled_out
 from hugginggpt.planning.spelling import mend, one_edit
 from hugginggpt.roles import split_roles, with_roles
 from hugginggpt.tasks import TASK_TYPES, kind_of_file
@@ -144,7 +145,9 @@ def read_request(request: str, files: Sequence[str] = ()) -> Reading:
             sources.append(Source(kind_of_file(name) or "text", name, True))
             index = len(sources) - 1
         attached.append(index)
-    return Reading(sources, _clauses("".join(masked)), attached)
+    files_given = [Attached(k, sources[k].kind, sources[k].value) for k in attached]
+    clauses, out = ruled_out(_clauses("".join(masked)), files_given)
+    return Reading(sources, [c for c in clauses if c], [k for k in attached if k not in out])
 
 
 def _attached_name(name: str, files: Sequence[str]) -> str:
@@ -358,11 +361,20 @@ class _Builder:
     def marks(self, clause: str) -> list[int]:
         return [int(m.group(2)) for m in _MARK_RE.finditer(clause)]
 
+    def named(self, clause: str) -> list[int]:
+        """The sources a clause names: by their marks, or an attached file by its name's words, its order or
+        its kind ("the cat pic", "the second one", "the recording")."""
+        files = [
+            Attached(k, self.reading.sources[k].kind, self.reading.sources[k].value) for k in self.reading.attached
+        ]
+        marks = self.marks(clause)
+        return marks + [k for k in referred_files(clause.lower(), files) if k not in marks]
+
     def subjects(self, clause: str, kinds: Sequence[str]) -> list[int]:
         """The sources a clause's need applies to: those it names, else the one being talked about, else the
         attached files (all of them when the clause speaks of several)."""
         sources = self.reading.sources
-        named = [k for k in self.marks(clause) if sources[k].kind in kinds]
+        named = [k for k in self.named(clause) if sources[k].kind in kinds]
         lowered = clause.lower()
         attached = [k for k in self.reading.attached if sources[k].kind in kinds]
         if named and cues.PLURAL.search(lowered):
@@ -463,13 +475,14 @@ class _Builder:
         """What a text task reads: a text its clause gives, an earlier result it refers to, the latest
         result for speech and transformations, else the content of its subject."""
         sources = self.reading.sources
-        given = [k for k in self.marks(clause) if sources[k].kind == "text"]
+        named = self.named(clause)
+        given = [k for k in named if sources[k].kind == "text"]
         if given:
             return self.content_of(given[0])
         product = self.referred_product(clause)
         if product is not None:
             return self.ref(product)
-        named_media = [k for k in self.marks(clause) if sources[k].kind in ("image", "audio")]
+        named_media = [k for k in named if sources[k].kind in ("image", "audio")]
         if task in _TRANSFORMS and self.tasks and not named_media:
             producers = [
                 k

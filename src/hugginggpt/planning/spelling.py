@@ -1,5 +1,5 @@
-"""Mends one-letter slips in the words that name a task ("transalte", "summerize", "descibe"), so a typo
-does not cost the step it asks for.
+"""Mends one-letter slips in the words that name a task ("transalte", "summerize", "descibe"), and the
+shorthand of phone typing ("wat", "u", "pls", "n"), so a typo does not cost the step it asks for.
 
 Only long words are mended, only into the vocabulary below, and only at one edit (a letter added, dropped,
 changed or two neighbours swapped): short words have too many real neighbours ("write" is one edit from
@@ -27,6 +27,23 @@ _TASK_WORDS = frozenset(
 ) | {n.lower() for names in LANGUAGES.values() for n in names if len(n) >= 6}
 _KEEP = frozenset("trench germane defect entitles describes sentence answers objected".split())  # noqa: SIM905
 _WORD = re.compile(r"[A-Za-z]{6,}")
+# Whole words typed short, spelled out so the cues read them ("wat breed is she", "names n places").
+_SHORTHAND = {
+    "u": "you", "ur": "your", "r": "are", "pls": "please", "plz": "please", "plss": "please", "thx": "thanks",
+    "wat": "what", "wut": "what", "wht": "what", "wats": "what's", "whats": "what's", "wuts": "what's",
+    "n": "and", "abt": "about", "msg": "message", "txt": "text", "ppl": "people", "w/": "with", "b4": "before",
+    "transl8": "translate", "im": "i'm", "dont": "don't", "doesnt": "doesn't", "isnt": "isn't", "cant": "can't",
+    "wanna": "want to", "gonna": "going to", "ya": "you", "cuz": "because",
+}  # fmt: skip
+_SHORT_WORD = re.compile(
+    r"(?<![\w'./§-])(?:" + "|".join(map(re.escape, _SHORTHAND)) + r")(?![\w'/-]|\.\w)", re.IGNORECASE
+)
+# "4 a card", "2 german": a digit for a preposition, only before the words it leads
+_LANGUAGE_NAMES = "|".join(n.lower() for names in LANGUAGES.values() for n in names)
+_DIGIT_WORD = re.compile(
+    rf"(?<=[a-z] )4(?= (?:a|an|me|my|the|our|him|her|us|them)\b)|(?<=[a-z] )2(?= (?:me|{_LANGUAGE_NAMES})\b)",
+    re.IGNORECASE,
+)
 
 
 def one_edit(a: str, b: str) -> bool:
@@ -53,5 +70,8 @@ def _mended(word: str) -> str:
 
 
 def mend(text: str) -> str:
-    """The text with each word that is one slip from exactly one task word replaced by it."""
+    """The text with shorthand spelled out and each word that is one slip from exactly one task word replaced
+    by it."""
+    text = _SHORT_WORD.sub(lambda m: _SHORTHAND[m.group().lower()], text)
+    text = _DIGIT_WORD.sub(lambda m: "for" if m.group() == "4" else "to", text)
     return _WORD.sub(lambda m: _mended(m.group()), text)
