@@ -55,6 +55,8 @@ CUES: list[Cue] = [
         r"\bhear (?:it|what|the)\b|\bread (?:it|this|that|them) back\b|\bin an? (?:clear|nice|loud|calm|friendly) voice\b",
         r"\b(?:have|get) (?:it|this|that|them|the \w+) (?:spoken|voiced|read out)\b",
         r"\b(?:make|let) (?:it|the \w+) (?:talk|speak)\b",
+        r"\bread me (?:the|that|this|your) (?:summary|translation|transcript|description|caption|answer|result|story|"
+        r"poem|list|rewrite|reply|new version)\b|\bplay (?:it|this|that|them|the \w+) (?:back|for me|to me)\b",
     ),
     # Words out of an image or a recording.
     *_cue(
@@ -72,7 +74,7 @@ CUES: list[Cue] = [
     *_cue(
         "content",
         r"\bocr\b",
-        r"\b(?:read|extract|get|grab|pull|copy|recogni[sz]e|scan|type out|transcribe)\w*\b[^.?!§]{0,30}\b(?:text|words|"
+        r"\b(?:read|extract|get|grab|pull|copy|dump|recogni[sz]e|scan|type out|transcribe)\w*\b[^.?!§]{0,30}\b(?:text|words|"
         r"writing|wording|letters)\b",
         rf"\b(?:text|words|writing|wording|letters)\s+(?:in|on|from|of|off)\s+(?:the |this |that |my )?(?:{IMAGE_WORDS}|sign|"
         r"note|receipt|poster|menu|label|card|flyer|board|page)",
@@ -106,7 +108,8 @@ CUES: list[Cue] = [
         r"\bhow (?:do|would|does) (?:you|i|one) say\b",
         r"\bwhat (?:does|do) (?:it|this|that|the \w+) mean\b",
         r"\bin english\b",
-        rf"\b{LANGUAGE}(?= (?:caption|description|version|summary|transcript|subtitles?|translation|one|sentence)\b)",
+        rf"\b{LANGUAGE}(?= (?:caption|description|version|summary|transcript|subtitle|translation|one|sentence)s?\b)",
+        rf"(?:->|→|=>)\s*{LANGUAGE}\b",
     ),
     *_cue(
         "token-classification",
@@ -119,12 +122,15 @@ CUES: list[Cue] = [
         r"\b(?:which|what|any) (?:people|persons|names|places|cities|companies|organi[sz]ations|locations|dates)\b",
         r"\b(?:extract|list|pull out|find|get|highlight|tag)\b[^.?!]{0,20}\b(?:names|people|places|companies|"
         r"organi[sz]ations|locations|dates|entities)\b",
-        r"\bwho (?:is|are|was|were) (?:in|on) (?:it|the \w+)\b",
+        r"\bwho(?:'s| is| are| was| were) (?:in|on|named in|mentioned in) (?:it|the \w+)\b",
+        r"^(?:the |any |all )?(?:names?|people|persons|places|companies|locations|dates|cities|organi[sz]ations)"
+        r"(?:\s*(?:,|and|&)\s*(?:names?|people|places|companies|locations|dates|cities))*\s+(?:in|from|on|of)\b",
     ),
     *_cue(
         "sentence-similarity",
         r"\bsimilar(?:ity)?\b|\bsame (?:meaning|thing)\b|\bmeans? (?:more or less |roughly |about |basically )?the same\b|"
-        r"\bmatch\w*\b[^.?!]{0,40}\b(?:more closely|most closely|closer)\b|\bhow close\b|\bclosest\b",
+        r"\bmatch\w*\b[^.?!]{0,40}\b(?:more closely|most closely|closer)\b|\bhow close\b|\bclosest\b|"
+        r"\bclose(?:r|st)? in meaning\b",
         r"\bcompare\b[^.?!]{0,30}\b(?:sentences?|phrases?|texts?|these|them|meaning)\b",
         r"\bparaphrases? of\b|\bsemantic(?:ally)?\b|\balike\b",
         r"\b(?:is|are) (?:it|this|that|they) (?:close|similar) to\b|\bmatch(?:es)? \S+ (?:better|best)\b|\b(?:better|best|closest) match\b|\bmatches (?:best|better)\b",
@@ -146,9 +152,15 @@ CUES: list[Cue] = [
         r"\b(?:happy|angry|upset|satisfied|unhappy|pleased|annoyed|mad|sad|good or bad|praise|complain\w*)\b[^.?!]{0,20}\?",
         r"\b(?:like|liked|love|loved|hate|hated|enjoy|enjoyed) (?:it|the|this|that)\b[^.?!]{0,30}\?",
         r"\b(?:satisfied|happy|unhappy|upset|pleased|angry)\b|\bgood (?:\w+ )?or bad\b",
+        r"\bany good\b|\b(?:nice|good|positive|kind|friendly|happy|pleased|polite) or (?:mean|bad|negative|rude|unkind|sad|"
+        r"angry|upset|not)\b",
+        r"^(?:is|are|was|were|does|did)\b[^.?!]{0,30}\b(?:mad|angry|annoyed|upset|happy|sad|furious|frustrated|pleased|"
+        r"satisfied|unhappy|calm)\b",
     ),
     *_cue(
-        "classify", r"\bclassif\w*|\bcategori[sz]\w*|\bcategory\b|\bwhich (?:label|class|topic)\b|\blabel (?:it|this)\b"
+        "classify",
+        r"\bclassif\w*|\bcategori[sz]\w*|\bcategory\b|\bwhich (?:label|class|topic)\b|\blabel (?:it|this)\b",
+        r"\bpredict\w*|\bfill in\b[^.?!]{0,20}\b(?:missing|blank|empty)\b",
     ),
     # Images made or changed.
     # "what the black and white version shows" describes the edit, before the effect's words read as a new edit
@@ -186,17 +198,18 @@ CUES: list[Cue] = [
     # Looking at photos.
     *_cue(
         "object-detection",
-        r"\bdetect\w*|\bhow many\b|\bcount\w*|\bnumber of\b|\blocate\b|\blocation of\b|\bbounding box\w*|\bbox(?:es)?\b",
+        r"\bdetect\w*|\bhow many\b|\bcount(?:s|ed|ing)?\b|\bnumber of\b|\blocate\b|\blocation of\b|\bbounding box\w*|\bbox(?:es)?\b",
         r"\b(?:find|spot|point out|highlight|mark|circle)\b|\bwhere(?:'s| is| are)\b|\bwhere (?:the|a|my) \w+ (?:is|are)\b",
         r"\b(?:more|fewer|most) (?:things|objects|items|people|stuff)\b",
         r"\b(?:is|are) there (?:a|an|any|some|anyone|anybody|someone|somebody|people)\b|\bany (?:people|persons|cats|"
-        r"dogs|cars|cups|animals)\b|^(?:any(?:one|body)|some(?:one|body)) (?:in|on)\b",
+        r"dogs|cars|cups|animals)\b|^(?:any(?:one|body)|some(?:one|body)) (?:in|on)\b|"
+        r"\b(?:is|are) (?:any(?:one|body)|some(?:one|body)) (?:in|on)\b",
         r"\bwhat (?:objects|things|items)\b|\bobjects?\b|\bwhat(?:'s|s| is| are) (?:on|in) (?:the )?(?:table|desk|plate|shelf)\b",
     ),
     *_cue(
         "describe",
         r"\bdescri(?:be|bing|ption)\w*|\bcaption\w*|\bwhat do you see\b|\bwhat can you see\b|\btell me about\b",
-        rf"\bwhat(?:'s| is| are)? (?:in|on|going on in|happening in) (?:the |this |that |my )?{IMAGE_WORDS}",
+        rf"\bwhat(?:'s| is| are)? (?:in|on|going on in|happening in) (?:the |this |that |my )?(?:\w+ )?{IMAGE_WORDS}",
         rf"\bwhat (?:does|do) (?:the |this |that |my )?{IMAGE_WORDS}s? (?:show|depict|contain)\b",
         r"\bexplain (?:the |this )?(?:image|picture|photo)\b",
     ),
@@ -206,13 +219,14 @@ CUES: list[Cue] = [
         r"food|object)\b|\bwhat(?:'s|s| is) the (?:breed|species|animal|dish)\b|\bwhat are (?:these|those|they)\b",
         r"\bidentify\b|\brecogni[sz]e\b|\bwhat(?:'s| is)? (?:this|it|that)\b(?! \w+ing\b)",
         r"\bis (?:this|it|that) an? \w+\b",
+        r"\b(?:the|its|her|his|their) (?:breed|species)\b",
     ),
     # Sounds.
     *_cue(
         "audio-classification",
         r"\b(?:is|are|was) (?:there|anyone|anybody|somebody|someone) (?:any |actually )?(?:speech|talking|speaking|"
         r"voices?|saying anything|in it)\b",
-        r"\b(?:anyone|someone|somebody|anybody|people) (?:talking|speaking|talk|speak)\b",
+        r"\b(?:anyone|someone|somebody|anybody|people) (?:\w+ )?(?:talking|speaking|talk|speak)\b",
         r"\bspeech or\b|\bor (?:just )?(?:noise|silence|silent)\b|\bjust (?:noise|silence)\b|\bsilen(?:t|ce)\b",
         r"\bvoice activity\b|\bwhat (?:kind of |sort of )?(?:sound|noise)s?\b|\bany (?:speech|voices?)\b",
         r"\bcontains? (?:speech|voices?|talking)\b|\bempty\b",
@@ -226,7 +240,8 @@ CUES: list[Cue] = [
     # Writing and chatting.
     *_cue(
         "text-generation",
-        r"\b(?:write|compose|draft|generate|create|come up with|make up|invent|suggest|give me|tell me (?=an? |some |another ))"
+        r"\b(?:write|compose|draft|generate|create|come up with|make up|invent|suggest|give me|(?:need|want) (?=an? |some |another )|"
+        r"tell me (?=an? |some |another ))\b"
         r"[^.?!§]{0,25}"
         r"\b(?:story|stories|poem|haiku|joke|essay|email|letter|tweet|post|slogan|paragraph|song|lyrics|limerick|"
         r"names?|titles?|tagline|recipe|speech|message|ideas?|list|bio|description|caption|riddle|quote|reply|"
@@ -238,6 +253,8 @@ CUES: list[Cue] = [
         "conversational",
         GREETING.pattern,
         r"\bhow are you\b|\bhow's it going\b|\bchat\b|\btalk to me\b|\blet's talk\b|\bi feel\b|\bi'm (?:bored|sad|lonely)\b",
+        r"\b(?:can|could) we (?:just )?(?:talk|chat)\b|\b(?:i'm|i am|feeling) (?:so |really |a bit |kinda )?(?:stressed|anxious|"
+        r"worried|down|lonely|overwhelmed)\b",
         r"\b(?:reply|respond|answer) (?:to )?(?:this|my|the) (?:message|text|question)\b",
     ),
     *_cue(
@@ -287,7 +304,7 @@ DOCUMENT_NAME = re.compile(
     re.IGNORECASE,
 )
 QUESTION = re.compile(
-    r"\?\s*$|\btell me (?:how|what|who|when|where|which|whether|if)\b|^(?:what|whats|who|whom|whose|when|where|why|how|which|is|are|was|were|do|does|did|can(?!'t)|could|should|will|would)\b"
+    r"\?\s*$|\b(?:how (?:much|many|long|far|old|big)|when|where|who)\W*$|\btell me (?:how|what|who|when|where|which|whether|if)\b|^(?:what|whats|who|whom|whose|when|where|why|how|which|is|are|was|were|do|does|did|can(?!'t)|could|should|will|would)\b"
 )
 # A text that the request gives as a whole sentence after the instruction, unquoted: "summarize this: ..."
 CONTENT_AFTER_COLON = re.compile(r"^(?P<head>[^:\n]{2,80}?)(?::|\n)\s*(?P<body>\S.{6,})$", re.DOTALL)

@@ -117,7 +117,10 @@ def run_sentiment(pool: ModelPool, call: ExpertCall) -> ExpertOutput:
 
 _LABEL_KEY = re.compile(
     r"\b(?:candidate[ _-]?labels?|labels?|categories|classes|options|topics|choices|one of(?: these| the following)?|"
-    r"choose from|pick from|which (?:one )?fits(?: best)?|best fit)\s*[:=]\s*(?P<labels>[^\n]+)",
+    r"choose from|pick from|which (?:one )?fits(?: best)?|best fit)\s*[:=]\s*(?P<labels>[^\n]+)|"
+    # "which label fits each of these, work, food or travel?"
+    r"\bwhich (?:label|category|topic|tag|one)s? (?:fits|applies|suits|goes)(?: best)?(?: (?:to |for |with )?"
+    r"(?:each|every|both|all)(?: of)?(?: these| them| those| one)?)?\s*[:=,]\s*(?P<listed>[^\n]+)",
     re.IGNORECASE,
 )
 _LABEL_LEAD = re.compile(
@@ -165,9 +168,10 @@ def _inside(position: int, spans: list[tuple[int, int, str]]) -> bool:
 def label_segment(text: str, quotes: list[tuple[int, int, str]]) -> tuple[int, int, list[str]] | None:
     """Where the label list is in `text` (start, end, labels), outside the quoted text."""
     for m in _LABEL_KEY.finditer(text):
-        body = re.match(r"(?:[^?!.]|\.(?=\S))+", m.group("labels"))
+        group = "labels" if m.group("labels") is not None else "listed"
+        body = re.match(r"(?:[^?!.]|\.(?=\S))+", m.group(group))
         if not _inside(m.start(), quotes) and body and (labels := split_labels(body.group())):
-            return m.start(), m.start("labels") + body.end(), labels
+            return m.start(), m.start(group) + body.end(), labels
     found: list[tuple[int, int, list[str], bool]] = []
     for m in _LABEL_LEAD.finditer(text):
         if _inside(m.start(), quotes):
