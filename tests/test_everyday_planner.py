@@ -195,7 +195,18 @@ def test_role_lines_round_trip_and_leave_plain_texts_alone() -> None:
     [("transalte", "translate"), ("summerize", "summarize"), ("descibe", "describe"), ("transcibe", "transcribe")],
 )
 def test_one_slip_in_a_task_word_is_mended(typed: str, meant: str) -> None:
-    assert mend(f"pls {typed} this") == f"pls {meant} this"
+    assert mend(f"pls {typed} this") == f"please {meant} this"
+
+
+def test_phone_shorthand_is_spelled_out_and_words_that_only_look_like_it_are_kept() -> None:
+    assert mend("wat breed is she") == "what breed is she"
+    assert mend("names n places in it? need a poem 4 a card, transl8 this 2 german") == (
+        "names and places in it? need a poem for a card, translate this to german"
+    )
+    assert (
+        mend("the u.s. army, don't, menu_es.png, section 4 of it")
+        == "the u.s. army, don't, menu_es.png, section 4 of it"
+    )
 
 
 @pytest.mark.parametrize("word", ["write", "noise", "trench", "translates", "Shakespeare"])
@@ -347,3 +358,47 @@ def test_a_slip_in_a_file_name_finds_the_attached_file() -> None:
 def test_choices_that_close_a_question_are_labels() -> None:
     plan = steps("what's the mood of notes.txt, hopeful or gloomy?", "notes.txt")
     assert split_roles(plan[0][2]["text"])[0]["labels"] == "hopeful, gloomy"
+
+
+def test_attached_files_are_meant_by_their_names_words_their_order_and_their_kind() -> None:
+    # Not one file is named: "the cat pic", "the second one", "the recording" say which.
+    assert steps(
+        "blur the cat pic and tell me how many people are in the astronaut one", "astronaut.png", "cat.png"
+    ) == [
+        ("image-to-image", [-1], {"image": "cat.png", "text": "Gaussian blur"}),
+        ("object-detection", [-1], {"image": "astronaut.png"}),
+    ]
+    assert steps("first one translate to english, second one is it positive?", "spanish.wav", "review.txt") == [
+        ("automatic-speech-recognition", [-1], {"audio": "spanish.wav"}),
+        ("translation", [0], {"text": "target: English\n<GENERATED>-0"}),
+        ("text-classification", [-1], {"text": "review.txt"}),
+    ]
+    assert steps("the text file - whats the mood? the image - read it to me out loud", "review.txt", "sign.png") == [
+        ("text-classification", [-1], {"text": "review.txt"}),
+        ("image-to-text", [-1], {"image": "sign.png", "text": OCR}),
+        ("text-to-speech", [1], {"text": "<GENERATED>-1"}),
+    ]
+
+
+def test_a_file_the_request_rules_out_is_left_alone() -> None:
+    assert steps(
+        "read the sign out loud for my dad, not the receipt i uploaded by accident", "sign.png", "receipt.png"
+    ) == [
+        ("image-to-text", [-1], {"image": "sign.png", "text": OCR}),
+        ("text-to-speech", [0], {"text": "<GENERATED>-0"}),
+    ]
+
+
+def test_the_story_around_a_request_adds_no_step() -> None:
+    # The nephew's wish and "she can't draw" tell why; the request is the sentence that asks.
+    assert steps("my nephew wants an animated clip. could you generate a short video of a whale swimming?") == [
+        ("text-to-video", [-1], {"text": "a whale swimming"}),
+    ]
+    assert steps("she can't draw, neither can i. could you turn this into a pencil sketch?", "coffee.png") == [
+        ("image-to-image", [-1], {"image": "coffee.png", "text": "pencil sketch"}),
+    ]
+    # "they just want the gist" names the summary already asked for.
+    assert steps("summarize article.txt, then translate that summary into french. they just want the gist") == [
+        ("summarization", [-1], {"text": "article.txt"}),
+        ("translation", [0], {"text": "target: French\n<GENERATED>-0"}),
+    ]

@@ -49,7 +49,9 @@ CUES: list[Cue] = [
         r"\b(?:aloud|out loud|outloud)\b",
         r"\btext[- ]to[- ](?:speech|audio|voice)\b|\btts\b",
         r"\b(?:narrate|narration|voice ?over|pronounce|speak it|say it|say that)\b|\bspeak (?:the|that|this|them)\b",
-        r"\b(?:audio|spoken|voice|mp3|wav|sound) (?:version|file|clip|recording|copy|reading)\b",
+        # "an audio version" asks for speech; "the audio clip" names the recording given
+        r"(?<!the )(?<!this )(?<!that )(?<!my )\b(?:audio|spoken|voice|mp3|wav|sound) (?:version|file|clip|recording|copy|"
+        r"reading)\b",
         r"\b(?:as|into|to|in) (?:an? )?(?:audio|speech|voice|mp3|wav|sound file|spoken words)\b",
         r"\b(?:read|say) (?:it|this|that|them|the \w+) (?:to me|for me)\b",
         r"\bhear (?:it|what|the)\b|\bread (?:it|this|that|them) back\b|\bin an? (?:clear|nice|loud|calm|friendly) voice\b",

@@ -260,6 +260,8 @@ def _clauses(masked: str) -> list[str]:
             leads = only_marks or (_LEAD_IN.match(piece) and len(piece.split()) <= 5)
             if only_marks and merged and re.search(r"§\w+\d+\W*$", merged[-1]):
                 merged[-1] += " and " + piece  # "describe §image0 and §image1": a list of files
+            elif merged and re.match(r"or\b", piece):
+                merged[-1] += " " + piece  # "is anyone speaking in it, or is it just noise?" is one question
             elif leads or (not merged and _bare(piece)):
                 pending = piece
             elif merged and (_bare(piece) or not _has_cue(piece.lower())):
@@ -322,7 +324,8 @@ def _asks(clause: str) -> bool:
 
 
 _NEGATED = re.compile(
-    r"\b(?:no|not|don'?t|do not|without|no need to|never|skip)\s+(?:need to\s+|to\s+|any\s+|the\s+)?$"
+    r"\b(?:no|not|don'?t|do not|can'?t|cannot|doesn'?t|won'?t|without|no need to|never|skip)\s+"
+    r"(?:need to\s+|to\s+|any\s+|the\s+)?$"
 )
 
 
@@ -788,11 +791,13 @@ def _prompt(clause: str, reading: Reading, task: str = "") -> str:
     "draw me a picture of") dropped."""
     text = _tidy(_unmask(clause, reading)).rstrip(" .")
     if task in ("text-to-image", "text-to-video"):
-        text = _MAKE_A.sub("", text).strip() or text
+        text = _MAKE_A.sub("", text).strip(" ?") or text  # "could you generate a video of ...?" is no question
     return text or _unmask(clause, reading).strip()
 
 
 def _instruction(clause: str) -> str:
+    # "rewrite this: '...' thank you, really": the thanks after the content are no part of the instruction
+    clause = re.sub(r"(§\w+\d+)\W+(?:and\s+)?(?:thanks?|thank you|thx|cheers|ty)\b[^§]*$", r"\1", clause, flags=re.I)
     text = _tidy(_MARK_RE.sub("", clause)).replace("  ", " ").strip(" ,:")
     return re.sub(r"^(?:listen to|look at|read|take|open|check)\s+(?:it\s+|this\s+)?(?:and\s+)?", "", text, flags=re.I)
 
@@ -900,9 +905,19 @@ class EverydayPlanner:
         translating = max(
             (k for k, c in enumerate(clauses) if any(n == "translation" for _, n, _ in found[c])), default=None
         )
+        # "My nephew wants an animated clip ... could you generate a video of ...": the story around a request
+        # names what it asks for again, or what someone else did or felt
+        asked = any(found[c] and not _narrates(c) for c in clauses)
+        has_image = any(s.kind == "image" for s in reading.sources)
         previous: list[tuple[int, str, str]] = []
         for position, clause in enumerate(clauses):
             needs = found[clause]
+            if asked and _narrates(clause):
+                needs = [n for n in needs if n[1] not in _NARRATED]
+            if not has_image and not any("image" in t.produces for t in builder.tasks):
+                needs = [n for n in needs if n[1] != "object-detection"]  # "where are they meeting?" of a recording
+            if needs and builder.tasks and _restates(clause, needs, builder):
+                continue  # "... and translate the summary. They just want the gist": the summary is made
             if labels and "§labels" not in clause and _WHICH_LABEL.search(clause.lower()):
                 clause += f" §labels{labels[0]}"  # "... into a, b or c. Which one is it?"
             lists_labels = any(reading.sources[k].kind == "labels" for k in builder.marks(clause))
@@ -964,6 +979,38 @@ class EverydayPlanner:
 
 
 _CONVERTERS = {"automatic-speech-recognition", "content"}
+# What a clause that tells a story ("my sister can't draw", "i drafted a message, it sounds angry") seems to
+# ask for but does not, when another clause makes the request.
+_NARRATED = {"text-generation", "text-to-image", "text-to-video", "sentiment", "object-detection", "conversational"}
+_STORY_START = re.compile(r"^(?:(?:so|and|but|because)\s+)?(?:my|our|his|her|their|i|we|he|she|they|it)\b")
+_ASKING = re.compile(
+    r"\b(?:can|could|would|will) (?:you|u)\b|\bplease\b|\bpls\b|\bi(?:'d| would)? (?:like|want|need)\b|\bhelp me\b|"
+    r"\blet me\b|\b(?:give|show|tell) me\b|\b(?:wants?|needs?) to know\b|\bwonder\w*|\?"
+)
+
+
+def _narrates(clause: str) -> bool:
+    lowered = clause.lower().strip()
+    return bool(_STORY_START.match(lowered)) and not _ASKING.search(lowered)
+
+
+# steps whose arguments a clause may change ("one sepia, one pencil sketch"): never a mere restatement
+_ARGUED = {"image-to-image", "translation", "text-generation", "text-to-image", "text-to-video", "text2text-generation"}
+_REFERS = re.compile(r"\b(?:one|it|this|that|these|those|them|both|each|all|also|too|again|as well|another|other)\b|§")
+
+
+def _restates(clause: str, needs: list[tuple[int, str, str]], builder: _Builder) -> bool:
+    """Whether a clause only names again, without saying what on, steps the plan already has."""
+    done = {t.task for t in builder.tasks}
+    wanted = {"summarization" if n in ("gist", "summarization") else n for _, n, _ in needs}
+    lowered = clause.lower()
+    if not wanted <= done or wanted & _ARGUED or _REFERS.search(lowered) or builder.named(clause):
+        return False
+    return not any(words.search(lowered) for words in cues.KIND_WORDS.values()) and not builder.referred_products(
+        clause
+    )
+
+
 _WEAK = {"content", "describe", "gist"}  # needs "what about the written review?" names without asking for them
 _WHICH_LABEL = re.compile(r"\bwhich (?:one|of (?:these|them|those|the \w+)|category|label|bucket|group)\b")
 _SAME_AGAIN = re.compile(r"^\W*(?:and\s+)?(?:what|how) about\b|^\W*(?:and\s+)?(?:the )?same (?:for|with)\b")
