@@ -86,6 +86,8 @@ CUES: list[Cue] = [
         r"\bread (?:it|this|that|the \w+|me the \w+)\b",
         r"\btype (?:out|up)\b|§img\s+text\b|\bread (?:the |this |that |both )?§img\b",
         r"\bread (?:both|all|each) (?:of )?(?:these|them|those|the \w+)\b",
+        r"\bwhat(?:'s| is) (?:on|in) (?:the |this |that |my )?(?:flyer|poster|sign|note|receipt|menu|card|page|label|"
+        r"invite|invitation|notice|letter|board|screen|screenshot|whiteboard|slide)s?\b",
     ),
     *_cue(
         "summarization",
@@ -126,7 +128,7 @@ CUES: list[Cue] = [
         r"organi[sz]ations|locations|dates|entities)\b",
         r"\bwho(?:'s| is| are| was| were) (?:in|on|named in|mentioned in) (?:it|the \w+)\b",
         r"^(?:the |any |all )?(?:names?|people|persons|places|companies|locations|dates|cities|organi[sz]ations)"
-        r"(?:\s*(?:,|and|&)\s*(?:names?|people|places|companies|locations|dates|cities))*\s+(?:in|from|on|of)\b",
+        r"(?:\s*(?:,|and|&)?\s*(?:names?|people|places|companies|locations|dates|cities))*\s+(?:in|from|on|of)\b",
     ),
     *_cue(
         "sentence-similarity",
@@ -228,7 +230,7 @@ CUES: list[Cue] = [
         "audio-classification",
         r"\b(?:is|are|was) (?:there|anyone|anybody|somebody|someone) (?:any |actually )?(?:speech|talking|speaking|"
         r"voices?|saying anything|in it)\b",
-        r"\b(?:anyone|someone|somebody|anybody|people) (?:\w+ )?(?:talking|speaking|talk|speak)\b",
+        r"\b(?:anyone|someone|somebody|anybody|people) (?:\w+ ){0,3}(?:talking|speaking|talk|speak)\b",
         r"\bspeech or\b|\bor (?:just )?(?:noise|silence|silent)\b|\bjust (?:noise|silence)\b|\bsilen(?:t|ce)\b",
         r"\bvoice activity\b|\bwhat (?:kind of |sort of )?(?:sound|noise)s?\b|\bany (?:speech|voices?)\b",
         r"\bcontains? (?:speech|voices?|talking)\b|\bempty\b",

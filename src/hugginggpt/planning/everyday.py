@@ -308,7 +308,7 @@ def _asks(clause: str) -> bool:
     """Whether a clause is a question ("quick qs: who is it with?"); a noun phrase that only ends the
     sentence's "?" ("... and the invitation?") is not."""
     raw = re.sub(
-        r"^(?:§\w+\s*[.,]?\s*)+(?=(?:what|whats|who|when|where|why|how|which)\b)",
+        r"^(?:§\w+\s*[.,:;—–-]?\s*)+(?=(?:what|whats|who|when|where|why|how|which)\b)",
         "",
         _cue_text(clause).strip().split(": ")[-1],
     )
@@ -316,7 +316,9 @@ def _asks(clause: str) -> bool:
     if cues.QUESTION.search(raw) and re.match(r"tell me\b", raw):
         return True  # "tell me whether it is a, b or c"
     asked = _FILLER.sub("", raw)  # "also what date is it?"
-    if re.match(r"(?:the|a|an|my|this|that|these|those|§)", asked) and not re.search(r"\b(?:is|are|was|were)\b", asked):
+    if re.match(r"(?:(?:the|a|an|my|this|that|these|those)\b|§)", asked) and not re.search(
+        r"\b(?:is|are|was|were)\b", asked
+    ):
         return False
     if (len(asked.split()) < 4 or re.match(r"\w+ing\b", asked)) and not cues.QUESTION.search(asked.rstrip(" ?")):
         return False  # "..., coffee or tea?", "... and running down into a river?" end the question before them
