@@ -24,14 +24,15 @@ GREETING = re.compile(r"^(?:hi|hello|hey|hiya|yo|good (?:morning|evening|afterno
 
 @dataclass(frozen=True)
 class Cue:
-    need: str  # a task type, or: content, classify, describe, question
+    need: str  # a task type, or: content, classify, describe, gist, sentiment, ask
     pattern: re.Pattern[str]
     mode: str = ""  # image-to-text: "read" or "describe"
 
 
 # Languages named in their own words ("auf Deutsch"), read as "in German".
 NATIVE_LANGUAGE = {
-    "auf deutsch": "in german", "en español": "in spanish", "en espanol": "in spanish", "en français": "in french",
+    "auf deutsch": "in german", "auf englisch": "in english", "en inglés": "in english", "en ingles": "in english",
+    "en anglais": "in english", "in inglese": "in english", "en español": "in spanish", "en espanol": "in spanish", "en français": "in french",
     "en francais": "in french", "in italiano": "in italian", "em português": "in portuguese",
 }  # fmt: skip
 NATIVE_LANGUAGE_RE = re.compile("|".join(map(re.escape, NATIVE_LANGUAGE)))
@@ -124,7 +125,7 @@ CUES: list[Cue] = [
         r"organi[sz]ations?|brands?|dates?|who and where)\b[^.?!]{0,25}\b(?:mention\w*|named|appear\w*|referenced|"
         r"listed|come up|comes up|show up|talked about|featured)\b",
         r"\b(?:which|what|any) (?:people|persons|names|places|cities|companies|organi[sz]ations|locations|dates)\b",
-        r"\b(?:extract|list|pull out|find|get|highlight|tag)\b[^.?!]{0,20}\b(?:names|people|places|companies|"
+        r"\b(?:extract|list|pull out|pick out|spot|find|get|highlight|tag)\b[^.?!]{0,20}\b(?:names|people|places|companies|"
         r"organi[sz]ations|locations|dates|entities)\b",
         r"\bwho(?:'s| is| are| was| were) (?:in|on|named in|mentioned in) (?:it|the \w+)\b",
         r"^(?:the |any |all )?(?:names?|people|persons|places|companies|locations|dates|cities|organi[sz]ations)"
@@ -216,6 +217,7 @@ CUES: list[Cue] = [
         rf"\bwhat(?:'s| is| are)? (?:in|on|going on in|happening in) (?:the |this |that |my )?(?:\w+ )?{IMAGE_WORDS}",
         rf"\bwhat (?:does|do) (?:the |this |that |my )?{IMAGE_WORDS}s? (?:show|depict|contain)\b",
         r"\bexplain (?:the |this )?(?:image|picture|photo)\b",
+        rf"\bwhat(?:'s| is) (?:this|that|it) an? {IMAGE_WORDS} of\b",
     ),
     *_cue(
         "image-classification",
@@ -260,6 +262,12 @@ CUES: list[Cue] = [
         r"\b(?:can|could) we (?:just )?(?:talk|chat)\b|\b(?:i'm|i am|feeling) (?:so |really |a bit |kinda )?(?:stressed|anxious|"
         r"worried|down|lonely|overwhelmed)\b",
         r"\b(?:reply|respond|answer) (?:to )?(?:this|my|the) (?:message|text|question)\b",
+    ),
+    # A field of a document asked for by its name alone ("receipt total pls", "the date?"): a question.
+    *_cue(
+        "ask",
+        r"^(?:the |receipt |bill |invoice |order )?(?:total|amount due|subtotal|price|date|time|address|deadline|venue)"
+        r"(?:\s+(?:please|pls|thanks|on (?:it|this|here)))*\s*\W*$",
     ),
     *_cue(
         "question-answering", r"\baccording to\b|\bbased on\b|\bfrom the (?:text|article|email|passage|transcript)\b"
@@ -311,7 +319,7 @@ QUESTION = re.compile(
     r"\?\s*$|\b(?:how (?:much|many|long|far|old|big)|when|where|who)\W*$|\btell me (?:how|what|who|when|where|which|whether|if)\b|^(?:what|whats|who|whom|whose|when|where|why|how|which|is|are|was|were|do|does|did|can(?!'t)|could|should|will|would)\b"
 )
 # A text that the request gives as a whole sentence after the instruction, unquoted: "summarize this: ..."
-CONTENT_AFTER_COLON = re.compile(r"^(?P<head>[^:\n]{2,80}?)(?::|\n)\s*(?P<body>\S.{6,})$", re.DOTALL)
+CONTENT_AFTER_COLON = re.compile(r"^(?P<head>[^:\n]{2,80}?)(?::|\n|\s[—–-]{1,2}\s)\s*(?P<body>\S.{6,})$", re.DOTALL)
 PLURAL = re.compile(
     r"\b(?:both|each|(?<!\bat )all|every|these|those|them|photos|pictures|images|pics|files|recordings|clips|memos|texts)\b"
 )

@@ -46,7 +46,7 @@ _FILLER = re.compile(
     r"will you|i want you to|i need you to|i'd like you to|i would like you to|help me|you|kindly|just|also|"
     r"tell me|let me know|i wonder|i'd like to know|do you know|according to (?:the|this|that|my) \w+|"
     r"based on (?:the|this|that|my) \w+|"
-    r"and|then|now|first|next|finally|lastly|if so|if yes|if there is|in that case)\b[\s,:!]*)+",
+    r"and|then|now|first|next|finally|lastly|if so|if yes|if there is|in that case)\b[\s,:!—–-]*)+",
     re.IGNORECASE,
 )
 _TEXT_TASKS = {name for name, spec in TASK_TYPES.items() if spec.requires == ("text",)}
@@ -257,7 +257,9 @@ def _clauses(masked: str) -> list[str]:
             piece = f"{pending} {piece}".strip() if pending else piece
             pending = ""
             only_marks = not _tidy(_MARK_RE.sub("", piece))
-            leads = only_marks or (_LEAD_IN.match(piece) and len(piece.split()) <= 5)
+            # "quick one - according to the email", "§text0 - based on that": a lead to the next piece
+            lead = _tidy(_MARK_RE.sub("", piece)).strip(" -—–")
+            leads = only_marks or (_LEAD_IN.match(lead) and len(lead.split()) <= 5)
             if only_marks and merged and re.search(r"§\w+\d+\W*$", merged[-1]):
                 merged[-1] += " and " + piece  # "describe §image0 and §image1": a list of files
             elif merged and re.match(r"or\b", piece):
@@ -315,6 +317,12 @@ def _asks(clause: str) -> bool:
     # ("§txt0 when is it?" asks; "§aud0 is really noisy." does not)
     if cues.QUESTION.search(raw) and re.match(r"tell me\b", raw):
         return True  # "tell me whether it is a, b or c"
+    if re.search(
+        r"\b(?:what|how much|how many|who|when|where|which|why)\s+(?:\w+\s+)?(?:is|was|are|were|do|does|did|can|"
+        r"will|am)\b[^?]*\?\s*$",
+        raw,
+    ):
+        return True  # "splitting the bill with my roommate, how much was the juice?"
     asked = _FILLER.sub("", raw)  # "also what date is it?"
     if re.match(r"(?:(?:the|a|an|my|this|that|these|those)\b|§)", asked) and not re.search(
         r"\b(?:is|are|was|were)\b", asked
@@ -642,8 +650,12 @@ class _Builder:
             target = "English"  # "translate this from German", "what does it mean?"
         self.text_task("translation", clause, {"source": source, "target": target})
 
+    def _need_ask(self, clause: str, mode: str) -> None:
+        self.question(clause)
+
     def _need_question_answering(self, clause: str, mode: str) -> None:
-        self.question(clause, force_text=True)
+        # "who am I having lunch with according to this card?" asks the card; "according to its text" its words
+        self.question(clause, force_text=bool(re.search(r"\b(?:text|words|transcript|wording)\b", clause.lower())))
 
     def _need_sentence_similarity(self, clause: str, mode: str) -> None:
         # Every text the request quotes takes part ("compare a and b ... and c too"), the first one is the source.
@@ -805,7 +817,9 @@ def _instruction(clause: str) -> str:
 
 
 _QUESTION_LEAD = re.compile(
-    r"^.*?\b(?:according to|based on|from|in|using)\s+(?:the |this |that )?§\w+\d+\s*,?\s*|^.*?§\w+\d+\s*[,:]\s*",
+    # the lead before the question, not words of the question ("when did the bridge in §text0 open?")
+    r"^(?:(?!\b(?:what|who|when|where|why|how|which|whose)\b).)*?\b(?:according to|based on|from|in|using)\s+"
+    r"(?:the |this |that )?§\w+\d+\s*,?\s*|^(?:(?!\b(?:what|who|when|where|why|how|which|whose)\b).)*?§\w+\d+\s*[,:]\s*",
     re.IGNORECASE,
 )
 
@@ -878,7 +892,12 @@ def _inline_content(clause: str, task: str) -> str | None:
     """A content the clause gives in its own words ("translate good night into German" -> "good night")."""
     if task != "translation":
         return None
-    m = re.search(rf"\btranslat\w*\s+(?P<body>.+?)(?:\s+(?:from|in|into|to)\s+{cues.LANGUAGE}\b.*)?$", clause, re.I)
+    m = re.search(
+        rf"\b(?:translat\w*|how (?:do|would|does|can) (?:you|i|one|we) say)\s+(?P<body>.+?)"
+        rf"(?:\s+(?:from|in|into|to)\s+{cues.LANGUAGE}\b.*)?$",
+        clause,
+        re.I,
+    )
     if m is None:
         return None
     body = re.sub(r"^(?:the (?:word|phrase|sentence)s?|this|that)\s+", "", m.group("body").strip(" ,:?")).strip()
@@ -909,7 +928,7 @@ class EverydayPlanner:
         )
         # "My nephew wants an animated clip ... could you generate a video of ...": the story around a request
         # names what it asks for again, or what someone else did or felt
-        asked = any(found[c] and not _narrates(c) for c in clauses)
+        asked = any((found[c] or _asks(c)) and not _narrates(c) for c in clauses)
         has_image = any(s.kind == "image" for s in reading.sources)
         previous: list[tuple[int, str, str]] = []
         for position, clause in enumerate(clauses):
@@ -983,10 +1002,16 @@ class EverydayPlanner:
 _CONVERTERS = {"automatic-speech-recognition", "content"}
 # What a clause that tells a story ("my sister can't draw", "i drafted a message, it sounds angry") seems to
 # ask for but does not, when another clause makes the request.
-_NARRATED = {"text-generation", "text-to-image", "text-to-video", "sentiment", "object-detection", "conversational"}
-_STORY_START = re.compile(r"^(?:(?:so|and|but|because)\s+)?(?:my|our|his|her|their|i|we|he|she|they|it)\b")
+_NARRATED = {
+    *("text-generation", "text-to-image", "text-to-video", "sentiment", "object-detection", "conversational"),
+    "describe",
+}
+_STORY_START = re.compile(
+    r"^(?:(?:so|and|but|because)\s+)?(?:(?:my|our|his|her|their|i|we|he|she|they|it)\b|(?:i'm |i am )?(?:trying|hoping|"
+    r"planning|going) to\b)"
+)
 _ASKING = re.compile(
-    r"\b(?:can|could|would|will) (?:you|u)\b|\bplease\b|\bpls\b|\bi(?:'d| would)? (?:like|want|need)\b|\bhelp me\b|"
+    r"\b(?:can|could|would|will) (?:you|u)\b|\bplease\b|\bpls\b|\bi(?:'d| would)? (?:like|want|need|love|appreciate)\b|\bhelp me\b|"
     r"\blet me\b|\b(?:give|show|tell) me\b|\b(?:wants?|needs?) to know\b|\bwonder\w*|\?"
 )
 
@@ -1017,7 +1042,11 @@ _WEAK = {"content", "describe", "gist"}  # needs "what about the written review?
 _WHICH_LABEL = re.compile(r"\bwhich (?:one|of (?:these|them|those|the \w+)|category|label|bucket|group)\b")
 _SAME_AGAIN = re.compile(r"^\W*(?:and\s+)?(?:what|how) about\b|^\W*(?:and\s+)?(?:the )?same (?:for|with)\b")
 _COUNTING = re.compile(r"\b(?:how many|count\w*|number of|detect\w*|bounding box\w*|locate)\b")
-_PRONOUN_QUESTION = frozenset("what who which they them it is are was were these those there tell me all".split())  # noqa: SIM905
+# The words of a question that asks nothing new ("no clue lol, can you figure it out?")
+_PRONOUN_QUESTION = frozenset(
+    """what who which they them it is are was were these those there tell me all can could you figure out help do
+    know check see work sort no clue lol idk not sure please and for""".split()
+)  # noqa: SIM905
 
 
 def _only_pronouns(clause: str) -> bool:

@@ -117,7 +117,7 @@ def run_sentiment(pool: ModelPool, call: ExpertCall) -> ExpertOutput:
 
 _LABEL_KEY = re.compile(
     r"\b(?:candidate[ _-]?labels?|labels?|categories|classes|options|topics|choices|one of(?: these| the following)?|"
-    r"choose from|pick from|which (?:one )?fits(?: best)?|best fit)\s*[:=]\s*(?P<labels>[^\n]+)|"
+    r"choose from|pick from|which (?:one )?fits(?: best)?|best fit)\s*(?:[:=]|->|→)\s*(?P<labels>[^\n]+)|"
     # "which label fits each of these, work, food or travel?"
     r"\bwhich (?:label|category|topic|tag|one)s? (?:fits|applies|suits|goes)(?: best)?(?: (?:to |for |with )?"
     r"(?:each|every|both|all)(?: of)?(?: these| them| those| one)?)?\s*[:=,]\s*(?P<listed>[^\n]+)",
@@ -143,7 +143,11 @@ ZERO_SHOT_SCALE = 50.0  # cosines of e5 sit in a narrow band (about 0.7-0.9); sc
 
 def split_labels(segment: str) -> list[str]:
     """'a, b or c' / 'a; b; c' / "'a', 'b'" -> labels; [] when it does not look like a short list."""
-    parts = re.split(r"\s*(?:,|;|\||\s/\s|\bor\b)\s*", segment.strip().rstrip(".?!"), flags=re.IGNORECASE)
+    # separators, and the enumerators of "(a) x (b) y" and "1) x 2) y"
+    parts = re.split(
+        r"\s*(?:,|;|\||\s/\s|\bor\b|(?:^|\s)\(?[a-e1-9]\)(?=\s))\s*", segment.strip().rstrip(".?!"), flags=re.IGNORECASE
+    )
+    parts = [p for p in parts if p.strip()] or [""]
     if len(parts) == 1 or " and " in parts[-1]:  # "a and b", "a, b and c"
         parts = [*parts[:-1], *re.split(r"\s+and\s+", parts[-1])]
     parts[-1] = re.sub(
@@ -178,7 +182,7 @@ def label_segment(text: str, quotes: list[tuple[int, int, str]]) -> tuple[int, i
             continue
         # to the end of the sentence or the next step ("..., and finally translate it")
         tail = re.match(
-            r"(?:(?!,\s*(?:and\s+)?(?:then|finally|also|after that)\b|\s+and then\b)[^:?!.\n]|\.(?=\S))+",
+            r"(?:(?!,\s*(?:and\s+)?(?:then|finally|also|after that)\b|\s+and then\b|\s[—–-]\s)[^:?!.\n]|\.(?=\S))+",
             text[m.end() :],
         )
         if tail and (labels := split_labels(tail.group())):
