@@ -43,6 +43,14 @@ def _cue(need: str, *patterns: str, mode: str = "") -> list[Cue]:
 
 
 CUES: list[Cue] = [
+    # A field of a document asked for by its name ("receipt total pls", "say the total out loud"): a question.
+    *_cue(
+        "ask",
+        r"^(?:the |receipt |bill |invoice |order )?(?:total|amount due|subtotal|price|date|time|address|deadline|venue)"
+        r"(?:\s+(?:please|pls|thanks|on (?:it|this|here)))*\s*\W*$",
+        r"\b(?:say|read|tell me)\b (?:me )?(?:the |its )?(?:receipt |bill |invoice )?(?:total|amount due|subtotal|price|"
+        r"deadline|venue)\b",
+    ),
     # Speech out: "read it aloud", "say it", "as audio"
     *_cue(
         "text-to-speech",
@@ -59,7 +67,9 @@ CUES: list[Cue] = [
         r"\b(?:have|get) (?:it|this|that|them|the \w+) (?:spoken|voiced|read out)\b",
         r"\b(?:make|let) (?:it|the \w+) (?:talk|speak)\b",
         r"\bread me (?:the|that|this|your) (?:summary|translation|transcript|description|caption|answer|result|story|"
-        r"poem|list|rewrite|reply|new version)\b|\bplay (?:it|this|that|them|the \w+) (?:back|for me|to me)\b",
+        r"poem|list|rewrite|reply|new version|tl;?dr)\b|\bplay (?:it|this|that|them|the \w+) (?:back|for me|to me)\b",
+        r"\b(?:audio|spoken) (?:answer|reply|note|summary)\b|\bvoice (?:answer|reply)\b|\bread (?:it|this|that|them|the [\w;]+) back\b",
+        r"\b(?:make|create|record|give me) (?:me )?(?:an? )?(?:short |quick )?(?:audio|voice (?:note|message)|mp3)\b",
     ),
     # Words out of an image or a recording.
     *_cue(
@@ -206,7 +216,8 @@ CUES: list[Cue] = [
         r"\bdetect\w*|\bhow many\b|\bcount(?:s|ed|ing)?\b|\bnumber of\b|\blocate\b|\blocation of\b|\bbounding box\w*|\bbox(?:es)?\b",
         r"\b(?:find|spot|point out|highlight|mark|circle)\b|\bwhere(?:'s| is| are)\b|\bwhere (?:the|a|my) \w+ (?:is|are)\b",
         r"\b(?:more|fewer|most) (?:things|objects|items|people|stuff)\b",
-        r"\b(?:is|are) there (?:a|an|any|some|anyone|anybody|someone|somebody|people)\b|\bany (?:people|persons|cats|"
+        r"\b(?:is|are) there (?:a|an|any|some|anyone|anybody|someone|somebody|people)\b(?!\s+(?:\w+\s+)?(?:speech|voices?|"
+        r"talking|speaking|sounds?|noise|music)\b)|\bany (?:people|persons|cats|"
         r"dogs|cars|cups|animals)\b|^(?:any(?:one|body)|some(?:one|body)) (?:in|on)\b|"
         r"\b(?:is|are) (?:any(?:one|body)|some(?:one|body)) (?:in|on)\b",
         r"\bwhat (?:objects|things|items)\b|\bobjects?\b|\bwhat(?:'s|s| is| are) (?:on|in) (?:the )?(?:table|desk|plate|shelf)\b",
@@ -263,12 +274,6 @@ CUES: list[Cue] = [
         r"worried|down|lonely|overwhelmed)\b",
         r"\b(?:reply|respond|answer) (?:to )?(?:this|my|the) (?:message|text|question)\b",
     ),
-    # A field of a document asked for by its name alone ("receipt total pls", "the date?"): a question.
-    *_cue(
-        "ask",
-        r"^(?:the |receipt |bill |invoice |order )?(?:total|amount due|subtotal|price|date|time|address|deadline|venue)"
-        r"(?:\s+(?:please|pls|thanks|on (?:it|this|here)))*\s*\W*$",
-    ),
     *_cue(
         "question-answering", r"\baccording to\b|\bbased on\b|\bfrom the (?:text|article|email|passage|transcript)\b"
     ),
@@ -321,12 +326,12 @@ QUESTION = re.compile(
 # A text that the request gives as a whole sentence after the instruction, unquoted: "summarize this: ..."
 CONTENT_AFTER_COLON = re.compile(r"^(?P<head>[^:\n]{2,80}?)(?::|\n|\s[—–-]{1,2}\s)\s*(?P<body>\S.{6,})$", re.DOTALL)
 PLURAL = re.compile(
-    r"\b(?:both|each|(?<!\bat )all|every|these|those|them|photos|pictures|images|pics|files|recordings|clips|memos|texts)\b"
+    r"\b(?:both|each|either|(?<!\bat )all|every|these|those|them|photos|pictures|images|pics|files|recordings|clips|memos|texts)\b"
 )
 # Where a request refers back to an earlier step's result.
 PRODUCT_WORDS: dict[str, tuple[str, ...]] = {
     "translation": ("translation", "translated"),
-    "summarization": ("summary", "summarized", "summarised", "short version", "tl;dr"),
+    "summarization": ("summary", "summarized", "summarised", "short version", "tl;dr", "tldr"),
     "automatic-speech-recognition": ("transcript", "transcription", "transcribed"),
     "image-to-text": ("description", "caption", "described"),
     "text2text-generation": ("rewrite", "rewritten", "new version", "corrected"),

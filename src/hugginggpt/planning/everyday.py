@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 from hugginggpt.errors import PlanError
 from hugginggpt.experts.offline.text import LANGUAGES, label_segment, quoted_spans, split_labels
-from hugginggpt.experts.offline.vision import choose_operation
+from hugginggpt.experts.offline.vision import COCO_LABELS, choose_operation
 from hugginggpt.planning import cues
 from hugginggpt.planning.references import Attached, referred_files, ruled_out
 from hugginggpt.planning.spelling import mend, one_edit
@@ -37,8 +37,8 @@ _FILE = re.compile(r"(?<![\w/.:-])([\w-]+\.(?:png|jpe?g|gif|bmp|webp|tiff?|wav|m
 _URL = re.compile(r"https?://\S+")
 _CLAUSE_END = re.compile(r"(?<=[.!?])\s+|\n+|(?<!\btl);\s*", re.IGNORECASE)
 _CONNECTIVE = re.compile(
-    r"(?<!\bblack)(?<!\bwho)(?<!\bwhere)(?<!\bwhen),?\s+(?:and then|then|and also|also|after that|afterwards|plus|and|as well as|once done|next|finally|"
-    r"lastly|followed by)\s+|,\s+(?=\w)",
+    r"(?<!\bblack)(?<!\bwho)(?<!\bwhere)(?<!\bwhen)(?<!\bnames)(?<!\bpeople)(?<!\bplaces),?\s+(?:and then|then|and also|also|after that|afterwards|plus|and|as well as|once done|next|finally|"
+    r"lastly|followed by)\s+|,\s+(?=\w)|\s+\(?[1-9]\)\s+",
     re.IGNORECASE,
 )
 _FILLER = re.compile(
@@ -223,7 +223,7 @@ def _add_labels(request: str, spans: list[tuple[int, int, Source]]) -> None:
         return  # "good or bad news?", "positive or negative": a sentiment, not labels
     # The lead words ("as", "into") stay in the clause: they are part of the instruction.
     lead = re.match(
-        r"\s*(?:\w+(?: \w+)?\s*[:=]|as|into|among|between|is (?:this|it)(?: \w+)?(?: about)?|(?:it|this) is|it's|"
+        r"\s*(?:\w+(?: \w+)?\s*[:=]|which \w+ (?:fits|applies|suits|goes)[^,:=]*[,:=]|as|into|among|between|is (?:this|it)(?: \w+)?(?: about)?|(?:it|this) is|it's|"
         r"(?:talking |speaking |written )?about)\s*",
         request[start:end],
     )
@@ -532,7 +532,9 @@ class _Builder:
         result a plural transformation names ("read both descriptions aloud"); [] otherwise."""
         if not cues.PLURAL.search(clause.lower()) and not re.search(r"\w(?:ions|ies|pts)\b", clause.lower()):
             return []
-        if task in _TRANSFORMS or self.referred_product(clause) is not None:
+        made_text = any("text" in t.produces for t in self.tasks)
+        if (task in _TRANSFORMS and made_text) or self.referred_product(clause) is not None:
+            # "read both descriptions aloud" speaks results; "english versions of both" translates the files
             products = self.referred_products(clause)
             return [self.ref(k) for k in products] if task in _TRANSFORMS and len(products) > 1 else []
         subjects = self.subjects(clause, ("text", "image", "audio"))
@@ -738,7 +740,7 @@ class _Builder:
     def _need_object_detection(self, clause: str, mode: str) -> None:
         if not any(s.kind == "image" for s in self.reading.sources) and not self._produced("image"):
             return  # "find the names" with no photo is not a detection
-        if self.on_document(clause, "object-detection") and not _COUNTING.search(clause.lower()):
+        if self.on_document(clause, "object-detection") and not _counts_objects(clause.lower()):
             return  # "where is the lunch?" on an invitation asks its text, "the box" in a complaint is no object
         self.image_task("object-detection", clause)
 
@@ -858,7 +860,7 @@ def _languages(clause: str, request: str) -> tuple[str | None, str | None]:
         start = source.end() if source else 0
         target = re.search(
             rf"\b(?:in|into|to)\s+(?:proper |plain )?({cues.LANGUAGE})\b|\b({cues.LANGUAGE})\s+(?:caption|description|"
-            rf"version|summary|transcript|subtitles?|translation)\b",
+            rf"version|summary|transcript|subtitle|translation)s?\b",
             text[start:],
         ) or re.search(
             rf"\b(?:in|into|to)\s+(?:proper |plain )?({cues.LANGUAGE})\b", text[: source.start()] if source else ""
@@ -1041,12 +1043,25 @@ def _restates(clause: str, needs: list[tuple[int, str, str]], builder: _Builder)
 _WEAK = {"content", "describe", "gist"}  # needs "what about the written review?" names without asking for them
 _WHICH_LABEL = re.compile(r"\bwhich (?:one|of (?:these|them|those|the \w+)|category|label|bucket|group)\b")
 _SAME_AGAIN = re.compile(r"^\W*(?:and\s+)?(?:what|how) about\b|^\W*(?:and\s+)?(?:the )?same (?:for|with)\b")
-_COUNTING = re.compile(r"\b(?:how many|count\w*|number of|detect\w*|bounding box\w*|locate)\b")
+_COUNTING = re.compile(r"\b(?:how many|count\w*|number of|detect\w*|bounding box\w*|locate)\b(?:\s+(?:the\s+)?(\w+))?")
+_DETECTED = frozenset(name.lower() for name in COCO_LABELS.values()) | {"people", "persons", "objects", "things"}
+
+
+def _counts_objects(clause: str) -> bool:
+    """Whether a clause counts or finds things a detector sees ("how many people"), not lines of a document
+    ("how many items are on the receipt" asks its text)."""
+    m = _COUNTING.search(clause)
+    if m is None:
+        return False
+    noun = m.group(1)
+    return noun is None or noun in _DETECTED or noun.rstrip("s") in _DETECTED or noun in ("are", "is", "of")
+
+
 # The words of a question that asks nothing new ("no clue lol, can you figure it out?")
 _PRONOUN_QUESTION = frozenset(
-    """what who which they them it is are was were these those there tell me all can could you figure out help do
-    know check see work sort no clue lol idk not sure please and for""".split()
-)  # noqa: SIM905
+    "what who which they them it is are was were these those there tell me all can could you figure out help do "  # noqa: SIM905
+    "know check see work sort no clue lol idk not sure please and for".split()
+)
 
 
 def _only_pronouns(clause: str) -> bool:
