@@ -63,7 +63,7 @@ CUES: list[Cue] = [
         r"reading)\b",
         r"\b(?:as|into|to|in) (?:an? )?(?:audio|speech|voice|mp3|wav|sound file|spoken words)\b",
         r"\b(?:read|say) (?:it|this|that|them|the \w+) (?:to me|for me)\b",
-        r"\bhear (?:it|what|the)\b|\bread (?:it|this|that|them) back\b|\bin an? (?:clear|nice|loud|calm|friendly) voice\b",
+        r"\bwith (?:a |your |the )?voice\b|\bhear (?:it|what|the)\b|\bread (?:it|this|that|them) back\b|\bin an? (?:clear|nice|loud|calm|friendly) voice\b",
         r"\b(?:have|get) (?:it|this|that|them|the \w+) (?:spoken|voiced|read out)\b",
         r"\b(?:make|let) (?:it|the \w+) (?:talk|speak)\b",
         r"\bread me (?:the|that|this|your) (?:summary|translation|transcript|description|caption|answer|result|story|"
@@ -87,13 +87,13 @@ CUES: list[Cue] = [
     *_cue(
         "content",
         r"\bocr\b",
-        r"\b(?:read|extract|get|grab|pull|copy|dump|recogni[sz]e|scan|type out|transcribe)\w*\b[^.?!§]{0,30}\b(?:text|words|"
+        r"\b(?:read|extract|get|grab|pull|copy|dump|give|show|send|recogni[sz]e|scan|type out|transcribe)\w*\b[^.?!§]{0,30}\b(?:text|words|"
         r"writing|wording|letters)\b",
         rf"\b(?:text|words|writing|wording|letters)\s+(?:in|on|from|of|off)\s+(?:the |this |that |my )?(?:{IMAGE_WORDS}|sign|"
         r"note|receipt|poster|menu|label|card|flyer|board|page)",
         r"\bwhat(?:'s| is| does| did| do)?\b[^.?!]{0,40}\b(?:written|say|says|printed|reads)\b",
         r"\b(?:written|printed|typed) (?:on|in)\b",
-        r"\bwhat (?:it|this|that|the \w+) (?:says|said|reads)\b",
+        r"\bwhat (?:it|this|that|the \w+) (?:says|said|reads)\b|\b(?:says|say|said|reads|written) what\b|\btext inside\b",
         r"\bread (?:it|this|that|the \w+|me the \w+)\b",
         r"\btype (?:out|up)\b|§img\s+text\b|\bread (?:the |this |that |both )?§img\b",
         r"\bread (?:both|all|each) (?:of )?(?:these|them|those|the \w+)\b",
@@ -102,9 +102,9 @@ CUES: list[Cue] = [
     ),
     *_cue(
         "summarization",
-        r"\bsumm?ar(?:y|i[sz]e|i[sz]ed|i[sz]ing|i[sz]ation|ies)\b",
+        r"\bsumm?ar(?:y|i[sz]e|i[sz]ed|i[sz]ing|i[sz]ation|ies)\b|\bresume (?:me|it|this|that|the)\b",
         r"\btl;?dr\b|\bgist\b|\bkey (?:points|takeaways|facts)\b|\bmain (?:points?|idea|message|takeaways?)\b",
-        r"\b(?:in|to|into) (?:a |one |two |three |a few |a couple of )?(?:short |brief )?(?:sentences?|lines?|nutshell|"
+        r"\b(?:in|to|into) (?:a |one |two |three |a few |a couple of |\d+(?:-\d+)? )?(?:short |brief )?(?:sentences?|lines?|nutshell|"
         r"bullet points)\b",
         r"\b(?:shorten|condense|recap|sum (?:it |this |that )?up)\b|\bboil\b[^.?!]{0,25}\bdown\b",
         r"\bshort(?:er)? version\b|\bbrief(?:ly)?\b|\boverview\b",
@@ -118,7 +118,7 @@ CUES: list[Cue] = [
         "translation",
         r"\btranslat\w*|\bwhat language\b",
         # "it's in Spanish" says what language the content is in, not what to translate into
-        rf"(?<!\bis )(?<!\bits )(?<!\bit's )(?<!\bare )(?<!\bwas )(?<!written )(?<!spoken )\b(?:in|into|to) (?:proper |plain )?"
+        rf"(?<!\bis )(?<!\bits )(?<!\bit's )(?<!\bare )(?<!\bwas )(?<!written )(?<!spoken )\b(?:in|into|to|on) (?:proper |plain )?"
         rf"{LANGUAGE}\b",
         r"\bhow (?:do|would|does) (?:you|i|one) say\b",
         r"\bwhat (?:does|do) (?:it|this|that|the \w+) mean\b",
@@ -213,7 +213,7 @@ CUES: list[Cue] = [
     # Looking at photos.
     *_cue(
         "object-detection",
-        r"\bdetect\w*|\bhow many\b|\bcount(?:s|ed|ing)?\b|\bnumber of\b|\blocate\b|\blocation of\b|\bbounding box\w*|\bbox(?:es)?\b",
+        r"\bdetect\w*|\bhow many\b|\bcu[aá]nt[oa]s\b|\bwie viele\b|\bcombien\b|\bcount(?:s|ed|ing)?\b|\bnumber of\b|\blocate\b|\blocation of\b|\bbounding box\w*|\bbox(?:es)?\b",
         r"\b(?:find|spot|point out|highlight|mark|circle)\b|\bwhere(?:'s| is| are)\b|\bwhere (?:the|a|my) \w+ (?:is|are)\b",
         r"\b(?:more|fewer|most) (?:things|objects|items|people|stuff)\b",
         r"\b(?:is|are) there (?:a|an|any|some|anyone|anybody|someone|somebody|people)\b(?!\s+(?:\w+\s+)?(?:speech|voices?|"
@@ -236,15 +236,15 @@ CUES: list[Cue] = [
         r"food|object)\b|\bwhat(?:'s|s| is) the (?:breed|species|animal|dish)\b|\bwhat are (?:these|those|they)\b",
         r"\bidentify\b|\brecogni[sz]e\b|\bwhat(?:'s| is)? (?:this|it|that)\b(?! \w+ing\b)",
         r"\bis (?:this|it|that) an? \w+\b",
-        r"\b(?:the|its|her|his|their) (?:breed|species)\b",
+        r"\b(?:the|its|her|his|their) (?:breed|species)\b|\bbreed\b",
     ),
     # Sounds.
     *_cue(
         "audio-classification",
         r"\b(?:is|are|was) (?:there|anyone|anybody|somebody|someone) (?:any |actually )?(?:speech|talking|speaking|"
         r"voices?|saying anything|in it)\b",
-        r"\b(?:anyone|someone|somebody|anybody|people) (?:\w+ ){0,3}(?:talking|speaking|talk|speak)\b",
-        r"\bspeech or\b|\bor (?:just )?(?:noise|silence|silent)\b|\bjust (?:noise|silence)\b|\bsilen(?:t|ce)\b",
+        r"\b(?:anyone|someone|somebody|anybody|people) (?:\w+ ){0,3}(?:talk|speak)(?:s|ing)?\b",
+        r"\bspeech or\b|\bor (?:is (?:it )?)?(?:just |only )?(?:noise|silence|silent|static)\b|\bjust (?:noise|silence)\b|\bsilen(?:t|ce)\b",
         r"\bvoice activity\b|\bwhat (?:kind of |sort of )?(?:sound|noise)s?\b|\bany (?:speech|voices?)\b",
         r"\bcontains? (?:speech|voices?|talking)\b|\bempty\b",
     ),
@@ -252,7 +252,7 @@ CUES: list[Cue] = [
         "audio-to-audio",
         r"\bde-?nois\w*|\bnoise[- ]?(?:reduction|removal|free)\b|\b(?:reduce|remove|cut|strip|get rid of)\b[^.?!]{0,25}"
         r"\b(?:noise|hiss|hum|static)\b",
-        r"\bclean(?:ed)?(?: it| this| that| the \w+)? up\b|\bclean up\b|\benhance\w*|\bclearer\b|\bcleaner\b",
+        r"\bclean(?:ed)?(?: it| this| that| the \w+)? up\b|\bclean up\b|\bclean (?:up )?(?:the |its )?(?:noise|hiss|static)\b|\benhance\w*|\bclearer\b|\bcleaner\b",
     ),
     # Writing and chatting.
     *_cue(
@@ -261,7 +261,7 @@ CUES: list[Cue] = [
         r"tell me (?=an? |some |another ))\b"
         r"[^.?!§]{0,25}"
         r"\b(?:story|stories|poem|haiku|joke|essay|email|letter|tweet|post|slogan|paragraph|song|lyrics|limerick|"
-        r"names?|titles?|tagline|recipe|speech|message|ideas?|list|bio|description|caption|riddle|quote|reply|"
+        r"names?(?! of (?:the )?(?:persons|people|places|companies|cities))|titles?|tagline|recipe|speech|message|ideas?|list|bio|description|caption|riddle|quote|reply|"
         r"response|note|headline|intro|summary of (?:your|the) day)\b",
         r"\bcontinue\b|\bfinish (?:this|the|my) (?:sentence|story|text)\b|\bbrainstorm\w*|\bcomplete (?:this|the) sentence\b",
         r"\bexplain\b|\bwhat (?:is|are) (?:a |an |the )?\w+\b[^§]*\?$|\bhow (?:do|does|can|to)\b",
@@ -340,7 +340,7 @@ PRODUCT_WORDS: dict[str, tuple[str, ...]] = {
     "text-to-image": ("you made", "you drew", "you generated", "generated picture", "generated image", "drawing"),
     "image-to-image": (
         *("version", "edited", "blurred", "sharpened", "filtered", "sketched", "the sketch", "the cartoon"),
-        *("inverted picture", "you made", "new picture", "new image", "result image"),
+        *("inverted picture", "you made", "new picture", "new image", "result image", "the result"),
     ),
 }
 KIND_WORDS: dict[str, re.Pattern[str]] = {

@@ -234,7 +234,8 @@ def _add_labels(request: str, spans: list[tuple[int, int, Source]]) -> None:
 
 # "so I can paste them", "showing what's near": what the user will do with a result, not a step
 _PURPOSE = re.compile(
-    r",?\s*\b(?:so (?:that )?(?:i|we) (?:can|could|may)|showing|that shows|which shows)\b"
+    r",?\s*\b(?:so (?:that )?(?:i|we) (?:can|could|may)|showing|that shows|which shows|(?:it'?s|it is|is|this is) for "
+    r"(?:my|our|a|the|him|her|them)\b)\b"
     r"(?:(?!,\s*(?:and\s+)?then\b|\s+and then\b)[^.?!])*",
     re.I,
 )
@@ -325,9 +326,9 @@ def _asks(clause: str) -> bool:
         return True  # "splitting the bill with my roommate, how much was the juice?"
     asked = _FILLER.sub("", raw)  # "also what date is it?"
     if re.match(r"(?:(?:the|a|an|my|this|that|these|those)\b|§)", asked) and not re.search(
-        r"\b(?:is|are|was|were)\b", asked
+        r"\b(?:is|are|was|were|who|what|when|where|which|how)\b", asked
     ):
-        return False
+        return False  # "... and the invitation?"; "the cup in the photo, which colour it has?" asks
     if (len(asked.split()) < 4 or re.match(r"\w+ing\b", asked)) and not cues.QUESTION.search(asked.rstrip(" ?")):
         return False  # "..., coffee or tea?", "... and running down into a river?" end the question before them
     return bool(cues.QUESTION.search(asked))
@@ -840,7 +841,12 @@ def _question(clause: str, reading: Reading) -> str:
     if embedded:
         text = embedded.group("q")  # "does the flyer say where the class is?" asks where, not yes or no
     wh = re.search(r"\b(?:what|who|whom|whose|when|where|why|how|which)\b", text, re.IGNORECASE)
-    if wh is not None and wh.start() > 0 and not re.match(r"(?:is|are|was|were|do|does|did|can|could)\b", text, re.I):
+    if (
+        wh is not None
+        and wh.start() > 0
+        and len(text[wh.start() :].split()) > 2  # "receipt - total how much?" keeps what it asks about
+        and not re.match(r"(?:is|are|was|were|do|does|did|can|could)\b", text, re.I)
+    ):
         text = text[wh.start() :]  # "listen to it and tell me what I need to do" asks "what I need to do"
     if not text.endswith("?") and cues.QUESTION.search(text.lower()):
         text += "?"
@@ -859,7 +865,7 @@ def _languages(clause: str, request: str) -> tuple[str | None, str | None]:
         source = next(iter(cues.source_languages(text)), None)
         start = source.end() if source else 0
         target = re.search(
-            rf"\b(?:in|into|to)\s+(?:proper |plain )?({cues.LANGUAGE})\b|\b({cues.LANGUAGE})\s+(?:caption|description|"
+            rf"\b(?:in|into|to|on)\s+(?:proper |plain )?({cues.LANGUAGE})\b|\b({cues.LANGUAGE})\s+(?:caption|description|"
             rf"version|summary|transcript|subtitle|translation)s?\b",
             text[start:],
         ) or re.search(
@@ -1023,6 +1029,13 @@ def _narrates(clause: str) -> bool:
     return bool(_STORY_START.match(lowered)) and not _ASKING.search(lowered)
 
 
+_MADE_BY = {
+    "gist": {"summarization", "image-to-text"},
+    "classify": {"text-classification", "image-classification", "audio-classification", "tabular-classification"},
+    "sentiment": {"text-classification"},
+    "describe": {"image-to-text", "summarization", "audio-classification"},
+    "content": {"image-to-text", "automatic-speech-recognition"},
+}
 # steps whose arguments a clause may change ("one sepia, one pencil sketch"): never a mere restatement
 _ARGUED = {"image-to-image", "translation", "text-generation", "text-to-image", "text-to-video", "text2text-generation"}
 _REFERS = re.compile(r"\b(?:one|it|this|that|these|those|them|both|each|all|also|too|again|as well|another|other)\b|§")
@@ -1031,9 +1044,14 @@ _REFERS = re.compile(r"\b(?:one|it|this|that|these|those|them|both|each|all|also
 def _restates(clause: str, needs: list[tuple[int, str, str]], builder: _Builder) -> bool:
     """Whether a clause only names again, without saying what on, steps the plan already has."""
     done = {t.task for t in builder.tasks}
-    wanted = {"summarization" if n in ("gist", "summarization") else n for _, n, _ in needs}
+    wanted = {n for _, n, _ in needs}
     lowered = clause.lower()
-    if not wanted <= done or wanted & _ARGUED or _REFERS.search(lowered) or builder.named(clause):
+    if (
+        not all(done & _MADE_BY.get(n, {n}) for n in wanted)
+        or wanted & _ARGUED
+        or _REFERS.search(lowered)
+        or builder.named(clause)
+    ):
         return False
     return not any(words.search(lowered) for words in cues.KIND_WORDS.values()) and not builder.referred_products(
         clause
