@@ -232,8 +232,8 @@ CUES: list[Cue] = [
     ),
     *_cue(
         "image-classification",
-        r"\b(?:what|which) (?:kind|type|sort|breed|species|brand|make|model) of\b|\b(?:what|which) (?:animal|breed|species|dish|"
-        r"food|object)\b|\bwhat(?:'s|s| is) the (?:breed|species|animal|dish)\b|\bwhat are (?:these|those|they)\b",
+        r"\b(?:what|which) (?:kind|type|sort|breed|species|brand|make|model|race) of\b|\b(?:what|which) (?:animal|breed|species|"
+        r"dish|food|object|race)\b|\bwhat(?:'s|s| is) the (?:breed|species|animal|dish)\b|\bwhat are (?:these|those|they)\b",
         r"\bidentify\b|\brecogni[sz]e\b|\bwhat(?:'s| is)? (?:this|it|that)\b(?! \w+ing\b)",
         r"\bis (?:this|it|that) an? \w+\b",
         r"\b(?:the|its|her|his|their) (?:breed|species)\b|\bbreed\b",

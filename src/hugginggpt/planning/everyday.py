@@ -68,7 +68,9 @@ _TRANSFORMS = {"translation", "summarization", "text2text-generation", "text-to-
 _PROMPT_TASKS = {"text-generation", "conversational", "text-to-image", "text-to-video"}
 _MARK = "§{kind}{index}"
 _SHORT = {"image": "img", "audio": "aud", "video": "vid", "text": "txt", "labels": "lab"}
-_MOOD_WORDS = frozenset("good bad positive negative neutral happy unhappy sad angry upset pleased nice mean".split())  # noqa: SIM905
+_MOOD_WORDS = frozenset(
+    "good bad positive negative neutral happy unhappy sad angry upset pleased nice mean mad annoyed furious glad".split()  # noqa: SIM905
+)
 _LANGUAGE_NAMES = {n.lower() for names in LANGUAGES.values() for n in names}
 _MARK_RE = re.compile(r"§(image|audio|video|text|labels)(\d+)")
 
@@ -497,6 +499,19 @@ class _Builder:
         if product is not None:
             return self.ref(product)
         named_media = [k for k in named if sources[k].kind in ("image", "audio")]
+        if task == "text-to-speech" and not named_media:
+            # "read his message back to me": the recording's words, not the answer about them
+            named_media = [
+                k
+                for k in self.reading.attached
+                if sources[k].kind in ("image", "audio")
+                and re.search(
+                    rf"\b(?:his|her|their|the|my|this|that)\s+(?:\w+\s+)?{cues.KIND_WORDS[sources[k].kind].pattern}",
+                    clause.lower(),
+                )
+            ]
+            if named_media:
+                return self.content_of(named_media[0])
         if task in _TRANSFORMS and self.tasks and not named_media:
             producers = [
                 k
@@ -983,6 +998,16 @@ class EverydayPlanner:
                 needs = [n for n in needs if n[1] not in ("image-to-image", "describe", "text-generation")]
             if not needs and question and not (builder.tasks and _only_pronouns(clause)):
                 builder.question(clause)  # ("find the objects and tell me what they are" asked nothing new)
+            tasks_asked = [n for _, n, _ in needs if n not in _CONVERTERS]
+            if (tasks_asked == ["text-to-speech"] and _TELL_WHAT.search(clause.lower())) or (
+                question and needs and not tasks_asked and _SAYS_MORE.search(clause.lower())
+            ):
+                # "tell me out loud who the report goes to", "what does the caller say was slow?": a question of
+                # the words, asked before they are spoken
+                for _, need, mode in needs:
+                    if need in _CONVERTERS:
+                        builder.apply(need, mode, clause)
+                builder.question(clause)
             # What a clause makes comes before what it does to it: "an Italian caption" describes, then translates.
             for _, need, mode in sorted(needs, key=lambda n: (n[1] in _TRANSFORMS, n[1] == "text-to-speech")):
                 builder.apply(need, mode, clause)
@@ -1008,6 +1033,8 @@ class EverydayPlanner:
 
 
 _CONVERTERS = {"automatic-speech-recognition", "content"}
+_TELL_WHAT = re.compile(r"\b(?:tell|say)\b[^.?!]*?\b(?:who|what|when|where|which|how much|how many|whether)\s+\w+")
+_SAYS_MORE = re.compile(r"\bsay(?:s|ing)?\s+(?:about|was|were|is|are|happened|to|they|he|she|we|i|that)\b")
 # What a clause that tells a story ("my sister can't draw", "i drafted a message, it sounds angry") seems to
 # ask for but does not, when another clause makes the request.
 _NARRATED = {

@@ -125,6 +125,7 @@ _LABEL_KEY = re.compile(
 )
 _LABEL_LEAD = re.compile(
     r"\b(?:as|into|among|between|about|is (?:this|it)(?: text| sentence| message)?(?: (?:talking|speaking|written) about| about)?|"
+    r"(?:is|was) (?:she|he|the (?:speaker|caller|customer|writer))|(?:are|were) (?:they|the (?:speakers|callers))|"
     r"(?:(?:it|this) is|it's)(?: about)?)\s+"
     r"(?:(?:either|one of(?: the(?:se)?)?)\s+)?",
     re.IGNORECASE,
