@@ -402,3 +402,54 @@ def test_the_story_around_a_request_adds_no_step() -> None:
         ("summarization", [-1], {"text": "article.txt"}),
         ("translation", [0], {"text": "target: French\n<GENERATED>-0"}),
     ]
+
+
+@pytest.mark.parametrize(
+    ("request_text", "files", "expected"),
+    [
+        # Labels enumerated "(a) x (b) y", the text after a spaced dash.
+        (
+            "classify this as (a) sports (b) politics (c) cooking — Whisk the eggs and bake for twenty minutes.",
+            (),
+            [
+                (
+                    "text-classification",
+                    [-1],
+                    {"text": "labels: sports, politics, cooking\nWhisk the eggs and bake for twenty minutes."},
+                )
+            ],
+        ),
+        # "how do u say X in german": X is the content.
+        ("how do u say good night in german", (), [("translation", [-1], {"text": "target: German\ngood night"})]),
+        # Speech in a recording, not a detector's "is there any".
+        (
+            "is there any speech in it or is it just static?",
+            ("noise.wav",),
+            [("audio-classification", [-1], {"audio": "noise.wav"})],
+        ),
+        # Lines of a receipt are its text; people are what a detector counts.
+        (
+            "how many items are on the receipt?",
+            ("receipt.png",),
+            [
+                (
+                    "document-question-answering",
+                    [-1],
+                    {"image": "receipt.png", "text": "how many items are on the receipt?"},
+                )
+            ],
+        ),
+        # A question of the words, asked before its answer is spoken.
+        (
+            "listen to memo.wav and tell me out loud who the report goes to",
+            ("memo.wav",),
+            [
+                ("automatic-speech-recognition", [-1], {"audio": "memo.wav"}),
+                ("question-answering", [0], {"text": "question: who the report goes to?\ncontext: <GENERATED>-0"}),
+                ("text-to-speech", [1], {"text": "<GENERATED>-1"}),
+            ],
+        ),
+    ],
+)
+def test_everyday_phrasings(request_text: str, files: tuple[str, ...], expected: list[Any]) -> None:
+    assert steps(request_text, *files) == expected

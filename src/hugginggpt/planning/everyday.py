@@ -1008,6 +1008,9 @@ class EverydayPlanner:
                     if need in _CONVERTERS:
                         builder.apply(need, mode, clause)
                 builder.question(clause)
+                if tasks_asked and builder.tasks:
+                    builder.add("text-to-speech", {"text": builder.ref(len(builder.tasks) - 1)}, None)
+                needs = []
             # What a clause makes comes before what it does to it: "an Italian caption" describes, then translates.
             for _, need, mode in sorted(needs, key=lambda n: (n[1] in _TRANSFORMS, n[1] == "text-to-speech")):
                 builder.apply(need, mode, clause)
