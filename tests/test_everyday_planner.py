@@ -451,5 +451,5 @@ def test_the_story_around_a_request_adds_no_step() -> None:
         ),
     ],
 )
-def test_everyday_phrasings(request_text: str, files: tuple[str, ...], expected: list[Any]) -> None:
+def test_phone_and_plain_phrasings_get_their_arguments(request_text: str, files: tuple[str, ...], expected: list[Any]) -> None:
     assert steps(request_text, *files) == expected
