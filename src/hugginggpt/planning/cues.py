@@ -182,7 +182,8 @@ CUES: list[Cue] = [
     *_cue("describe", r"(?<!show me )\bwhat (?:the|this|that|it) [^.?!]{0,30}\b(?:shows|depicts|looks like)\b"),
     *_cue(
         "image-segmentation",
-        r"\bsegment\w*|\bmasks?\b|\bcut (?:out|it out)\b|\bremove the background\b|\bbackground (?:removal|remover)\b",
+        r"\bsegment\w*|\bmasks?\b|\bcut (?:out|it out)\b|\bcut (?:the |this |that |my )?\w+ out\b|"
+        r"\bwithout (?:the |a |its )?background\b|\bremove the background\b|\bbackground (?:removal|remover)\b",
         r"\bseparate\b[^.?!]{0,30}\b(?:background|foreground|objects|regions)\b|\bregions\b|\bpixel-wise\b",
     ),
     *_cue(
@@ -192,7 +193,7 @@ CUES: list[Cue] = [
     *_cue(
         "text-to-video",
         r"\b(?:make|create|generate|produce|render|give me|turn)\b[^.?!§]{0,40}\b(?:video|animation|clip|movie|film|gif)\b",
-        r"\banimat(?:e|ed|ion)\b|\btext[- ]to[- ]video\b",
+        r"\banimat(?:e|ed|ion)\b|\btext[- ]to[- ]video\b|\b(?:and|or|plus|&) (?:a |an )?(?:short |quick |little )?(?:video|clip|animation)\b|\b(?:need|want|like) (?:a|an|some) (?:\w+ ){0,2}(?:video|clip|animation)\b",
     ),
     *_cue(
         "image-to-image",
@@ -207,13 +208,16 @@ CUES: list[Cue] = [
         r"\btext[- ]to[- ]image\b",
         r"\b(?:draw|paint|illustrate|render|doodle)\b",
         r"\b(?:make|create|generate|produce|design|give me|show me)\b[^.?!§]{0,30}\b(?:image|picture|photo|drawing|"
-        r"illustration|painting|artwork|logo|wallpaper|poster|icon|art)\b(?! of the)",
+        r"illustration|painting|artwork|logo|wallpaper|poster|icon|art|banner)\b"
+        r"(?! of the (?!summary|translation|description|transcript|text|story|poem|caption|result)\w)",
+        r"\b(?:need|want|like) (?:a|an|some|two|three) (?:\w+ ){0,2}(?:banner|logo|poster|wallpaper|illustration|picture|image|"
+        r"drawing|painting|artwork|icon)s?\b|\b(?:two|three|\d) (?:images|pictures|drawings|illustrations)\b",
         r"\b(?:image|picture|illustration|painting|drawing) of (?:a|an|some)\b",
     ),
     # Looking at photos.
     *_cue(
         "object-detection",
-        r"\bdetect\w*|\bhow many\b|\bcu[aá]nt[oa]s\b|\bwie viele\b|\bcombien\b|\bcount(?:s|ed|ing)?\b|\bnumber of\b|\blocate\b|\blocation of\b|\bbounding box\w*|\bbox(?:es)?\b",
+        r"(?<!edge )\bdetect\w*|\bhow many\b|\bcu[aá]nt[oa]s\b|\bwie viele\b|\bcombien\b|\bcount(?:s|ed|ing)?\b|\bnumber of\b|\blocate\b|\blocation of\b|\bbounding box\w*|\bbox(?:es)?\b",
         r"\b(?:find|spot|point out|highlight|mark|circle)\b|\bwhere(?:'s| is| are)\b|\bwhere (?:the|a|my) \w+ (?:is|are)\b",
         r"\b(?:more|fewer|most) (?:things|objects|items|people|stuff)\b",
         r"\b(?:is|are) there (?:a|an|any|some|anyone|anybody|someone|somebody|people)\b(?!\s+(?:\w+\s+)?(?:speech|voices?|"
@@ -224,7 +228,7 @@ CUES: list[Cue] = [
     ),
     *_cue(
         "describe",
-        r"\bdescri(?:be|bing|ption)\w*|\bcaption\w*|\bwhat do you see\b|\bwhat can you see\b|\btell me about\b",
+        r"\bdescri(?:be|bing|ption)\w*|\bcaption\w*|\bwhat (?:do )?you (?:can )?see\b|\bwhat can you see\b|\btell me about\b",
         rf"\bwhat(?:'s| is| are)? (?:in|on|going on in|happening in) (?:the |this |that |my )?(?:\w+ )?{IMAGE_WORDS}",
         rf"\bwhat (?:does|do) (?:the |this |that |my )?{IMAGE_WORDS}s? (?:show|depict|contain)\b",
         r"\bexplain (?:the |this )?(?:image|picture|photo)\b",

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from hugginggpt.errors import PlanError
 from hugginggpt.experts.offline.text import LANGUAGES, label_segment, quoted_spans, split_labels
 from hugginggpt.experts.offline.vision import COCO_LABELS, choose_operation
+from hugginggpt.plan import GENERATED
 from hugginggpt.planning import cues
 from hugginggpt.planning.references import Attached, referred_files, ruled_out
 from hugginggpt.planning.spelling import mend, one_edit
@@ -265,6 +266,8 @@ def _clauses(masked: str) -> list[str]:
             leads = only_marks or (_LEAD_IN.match(lead) and len(lead.split()) <= 5)
             if only_marks and merged and re.search(r"§\w+\d+\W*$", merged[-1]):
                 merged[-1] += " and " + piece  # "describe §image0 and §image1": a list of files
+            elif merged and re.fullmatch(r"(?:in )?(?:an? )?[\w-]+(?: [\w-]+)? (?:style|look|aesthetic|vibes?)", piece):
+                merged[-1] += ", " + piece  # "draw a red panda, anime style": the style is the drawing's
             elif merged and re.match(r"or\b", piece):
                 merged[-1] += " " + piece  # "is anyone speaking in it, or is it just noise?" is one question
             elif leads or (not merged and _bare(piece)):
@@ -476,6 +479,17 @@ class _Builder:
             rf"\b{cues.LANGUAGE} (?:caption|version|text|one|description|summary)\b", lowered
         ):
             return translations  # "speak the French caption"
+        edits = [
+            k
+            for k, t in enumerate(self.tasks)
+            if t.task == "image-to-image"
+            and any(
+                re.search(rf"\b{re.escape(w)}\w*\s+(?:one|version|picture|image|photo|copy)\b", lowered)
+                for w in choose_operation(t.args.get("text"))[0].keywords
+            )
+        ]
+        if edits:
+            return edits  # "what breed the black and white one looks like"
         for task, words in cues.PRODUCT_WORDS.items():
             if any(re.search(rf"\b{re.escape(w)}", lowered) for w in words):
                 found = [k for k, t in enumerate(self.tasks) if t.task == task]
@@ -576,7 +590,7 @@ class _Builder:
         spec = TASK_TYPES[task]
         if spec.requires == ("text",):  # text-to-image, text-to-video: a prompt, or the result it names
             product = self.referred_product(clause)
-            if product is None and re.fullmatch(r"(?:it|that|this|them)", _prompt(clause, self.reading, task), re.I):
+            if product is None and _points_back(_prompt(clause, self.reading, task)):
                 product = next((k for k in reversed(range(len(self.tasks))) if "text" in self.tasks[k].produces), None)
             if product is not None and "text" in self.tasks[product].produces:
                 self.add(task, {"text": self.ref(product)}, None)  # "an illustration based on that summary"
@@ -802,6 +816,19 @@ class _Builder:
             self.add("text-generation", {"text": _prompt(clause, self.reading)}, None)
 
 
+# "a picture that goes with it", "an image of what it says", "the scene it talks about": a prompt that is
+# only a pointer to an earlier result
+_POINTER_WORDS = frozenset(
+    "it that this them what goes go along with says said say the scene talks talk about of based on shows show "  # noqa: SIM905
+    "describes describe matches match for is in one".split()
+)
+
+
+def _points_back(prompt: str) -> bool:
+    words = re.findall(r"[a-z']+", prompt.lower())
+    return bool(words) and set(words) <= _POINTER_WORDS and bool({"it", "that", "this", "them"} & set(words))
+
+
 def _unmask(clause: str, reading: Reading) -> str:
     return _MARK_RE.sub(lambda m: reading.sources[int(m.group(2))].value, clause)
 
@@ -810,10 +837,11 @@ def _tidy(text: str) -> str:
     return _FILLER.sub("", " ".join(text.split())).strip(" ,;:-")
 
 
+_MEDIA = r"(?:(?:an?|some|the)\s+)?(?:(?:short|quick|little|new|nice|cool)\s+)?(?:image|picture|photo|drawing|illustration|painting|artwork|video|clip|animation|movie|gif)s?"
 _MAKE_A = re.compile(
-    r"^(?:draw|paint|sketch|illustrate|generate|create|make|produce|render|design|show|give)\s+(?:me\s+)?"
-    r"(?:(?:an?|some|the)\s+)?(?:(?:short|quick|little|new|nice|cool)\s+)?"
-    r"(?:(?:image|picture|photo|drawing|illustration|painting|artwork|video|clip|animation|movie|gif)s?\s+(?:of\s+)?)?",
+    r"^(?:draw|paint|sketch|illustrate|generate|create|make|produce|render|design|show|give|i want|i need|i'd like|"
+    r"i would like|want|need)\s+(?:me\s+)?"
+    rf"(?:(?:an?|some|the)\s+)?(?:(?:short|quick|little|new|nice|cool)\s+)?(?:{_MEDIA}(?:\s+(?:and|&)\s+{_MEDIA})?\s+(?:of\s+)?)?",
     re.IGNORECASE,
 )
 
@@ -979,8 +1007,12 @@ class EverydayPlanner:
             ):
                 needs = []  # "A guest left this message in Spanish. Could you translate it?" says what it is in
             named = builder.referred_products(clause)
-            if len(needs) > 1 and named and builder.tasks[named[-1]].task in {n for _, n, _ in needs}:
-                needs = [n for n in needs if n[1] != builder.tasks[named[-1]].task]  # "of that summary" is no new one
+            made = builder.tasks[named[-1]].task if named else None
+            if made in {n for _, n, _ in needs} and made not in _ARGUED:
+                # "of that summary" is no new one; without its cue, "turn the summary into a video" is seen
+                needs = clause_needs(clause, without=(made,))
+            elif len(needs) > 1 and made in {n for _, n, _ in needs}:
+                needs = [n for n in needs if n[1] != made]  # "turn the inverted picture into an outline"
             if previous and _SAME_AGAIN.search(clause.lower()) and all(n in _WEAK for _, n, _ in needs):
                 needs = previous  # "is the call positive, and what about the review?"
             question = _asks(clause)
@@ -996,6 +1028,10 @@ class EverydayPlanner:
                 # "draw a cartoon of ...", "a picture of what the translation describes": the style and the words
                 # are the prompt's
                 needs = [n for n in needs if n[1] not in ("image-to-image", "describe", "text-generation")]
+            if not needs and not question and builder.tasks and _describes_more(clause, builder):
+                last = builder.tasks[-1]  # "draw a banner. something like a wooden table in morning light"
+                last.args["text"] = f"{last.args['text']}, {_tidy(_unmask(clause, reading)).rstrip(' .')}"
+                continue
             if not needs and question and not (builder.tasks and _only_pronouns(clause)):
                 builder.question(clause)  # ("find the objects and tell me what they are" asked nothing new)
             tasks_asked = [n for _, n, _ in needs if n not in _CONVERTERS]
@@ -1068,6 +1104,18 @@ _MADE_BY = {
 }
 # steps whose arguments a clause may change ("one sepia, one pencil sketch"): never a mere restatement
 _ARGUED = {"image-to-image", "translation", "text-generation", "text-to-image", "text-to-video", "text2text-generation"}
+
+
+def _describes_more(clause: str, builder: _Builder) -> bool:
+    """Whether a clause with no step of its own says more about what the last step writes or draws ("she
+    turns 90 on sunday" after "write a birthday message for my nonna")."""
+    last = builder.tasks[-1]
+    if last.task not in _PROMPT_TASKS or last.task == "conversational" or GENERATED.search(last.args.get("text", "")):
+        return False
+    words = re.findall(r"[a-z]{3,}", _MARK_RE.sub(" ", clause.lower()))
+    return len(words) >= 3 and not re.match(r"\W*(?:thanks?|thank you|cheers|please|pls)\b", clause.lower())
+
+
 _REFERS = re.compile(r"\b(?:one|it|this|that|these|those|them|both|each|all|also|too|again|as well|another|other)\b|§")
 
 
@@ -1108,7 +1156,7 @@ def _counts_objects(clause: str) -> bool:
 # The words of a question that asks nothing new ("no clue lol, can you figure it out?")
 _PRONOUN_QUESTION = frozenset(
     "what who which they them it is are was were these those there tell me all can could you figure out help do "  # noqa: SIM905
-    "know check see work sort no clue lol idk not sure please and for".split()
+    "know check see work sort no clue lol idk not sure please and for generate make create draw".split()
 )
 
 
