@@ -110,7 +110,8 @@ _TASKS: dict[str, _Prompting] = {
     ),
     "question-answering": _Prompting(
         "The user's message holds a question and the text (context) it is about. Answer the question using only "
-        f"that text, in a few words. If the text does not state the answer, reply exactly: {NOT_STATED}",
+        "that text, in a few words, copying dates, numbers and names whole and exactly as the text writes them. "
+        f"If the text does not state the answer, reply exactly: {NOT_STATED}",
         64,
         "{text}\n\nAnswer from the text above only:",
     ),
