@@ -39,7 +39,7 @@ _URL = re.compile(r"https?://\S+")
 _CLAUSE_END = re.compile(r"(?<=[.!?])\s+|\n+|(?<!\btl);\s*", re.IGNORECASE)
 _CONNECTIVE = re.compile(
     r"(?<!\bblack)(?<!\bwho)(?<!\bwhere)(?<!\bwhen)(?<!\bnames)(?<!\bpeople)(?<!\bplaces),?\s+(?:and then|then|and also|also|after that|afterwards|plus|and|as well as|once done|next|finally|"
-    r"lastly|followed by)\s+|,\s+(?=\w)|\s+\(?[1-9]\)\s+",
+    r"lastly|followed by)\s+|,\s+(?=\w)|\s+\(?[1-9]\)\s+|\s+[+&]\s+",
     re.IGNORECASE,
 )
 _FILLER = re.compile(
@@ -298,6 +298,8 @@ def _bare(piece: str) -> bool:
     """A piece that is only marks and small words ("§text1?", "and the other one"): it belongs to its neighbour."""
     if "§labels" in piece:
         return False  # "is it about §labels?" asks for a classification
+    if re.match(r"(?:is|are|was|were|does|did|can|will|what|who|when|where|why|how|which)\b[^?]*\?$", piece.lower()):
+        return False  # "... + is it urgent?" asks a question of its own
     if len(re.findall(r"[a-z]{3,}", _MARK_RE.sub(" ", piece.lower()))) >= 2:
         return False
     return not _has_task_cue(piece)  # "blur §image0" is a step
