@@ -129,8 +129,11 @@ def load_cases(split: str = "test", folder: Path | None = None) -> list[RequestC
 
 def _words(text: str) -> set[str]:
     # "what's" and "whats" are one word: the apostrophe's 's is dropped, "whats" is a stop word
+    # and a plural or third-person -s is no other word ("says" and "say", "cats" and "cat")
     text = re.sub(r"['’]s\b", "", text.lower())
-    return {w[:6] for w in re.findall(r"[a-z0-9]+", text) if w not in _STOP}
+    return {
+        (w[:-1] if len(w) > 3 and w.endswith("s") else w)[:6] for w in re.findall(r"[a-z0-9]+", text) if w not in _STOP
+    }
 
 
 def _norm(text: str) -> str:

@@ -164,7 +164,7 @@ CUES: list[Cue] = [
         r"\bsentiment\w*|\bpositive\b|\bnegative\b|\bemotion\w*|\bmood\b|\bvibes?\b|\battitude\b",
         r"\b(?:the|its|what|overall|general) tone\b|\btone of\b",  # not "in a polite and professional tone"
         r"\bhow (?:does|do|did|is|was) (?:the |this |that )?\w* ?(?:feel|feeling|sound)\b|\bhow\b[^.?!]{0,20}\bfeel(?:s|ing)\b",
-        r"\b(?:happy|angry|upset|satisfied|unhappy|pleased|annoyed|mad|sad|good or bad|praise|complain\w*)\b[^.?!]{0,20}\?",
+        r"\b(?:happy|angry|upset|satisfied|unhappy|pleased|annoyed|mad|sad|good or bad|praise|complain(?:s|ed|ing)?)\b[^.?!]{0,20}\?",
         r"\b(?:like|liked|love|loved|hate|hated|enjoy|enjoyed) (?:it|the|this|that)\b[^.?!]{0,30}\?",
         r"\b(?:satisfied|happy|unhappy|upset|pleased|angry)\b|\bgood (?:\w+ )?or bad\b",
         r"\bany good\b|\b(?:nice|good|positive|kind|friendly|happy|pleased|polite) or (?:mean|bad|negative|rude|unkind|sad|"
@@ -324,6 +324,13 @@ DOCUMENT_NAME = re.compile(
     r"certificate|sheet|list)s?(?=$|[\W_\d])",
     re.IGNORECASE,
 )
+# A question asked as a statement: "i need to know when the lunch is", "remind me who signed it"
+INDIRECT_QUESTION = re.compile(
+    r"\b(?:i (?:really |just |only )?(?:need|want|have|would like|'d like) to (?:know|find out|check)|i wanna know|"
+    r"(?:wants?|needs?) to know|remind me(?: of)?|any idea|i wonder|wondering|(?:i )?can'?t remember|i forg[eo]t|"
+    r"find out|(?:is |are |was |were )?ask(?:ing|s|ed)|need to tell(?: \w+){0,2}?)[,:]?\s+"
+    r"(?P<q>(?:what|who|whom|whose|when|where|why|how|which|whether|if|the|his|her|their|its)\b.*)"
+)
 QUESTION = re.compile(
     r"\?\s*$|\b(?:how (?:much|many|long|far|old|big)|when|where|who)\W*$|\btell me (?:how|what|who|when|where|which|whether|if)\b|^(?:what|whats|who|whom|whose|when|where|why|how|which|is|are|was|were|do|does|did|can(?!'t)|could|should|will|would)\b"
 )
@@ -341,6 +348,8 @@ PRODUCT_WORDS: dict[str, tuple[str, ...]] = {
     "text2text-generation": ("rewrite", "rewritten", "new version", "corrected"),
     "text-generation": ("story", "poem", "text you wrote", "result"),
     "question-answering": ("answer",),
+    "document-question-answering": ("answer",),
+    "visual-question-answering": ("answer",),
     "text-to-image": ("you made", "you drew", "you generated", "generated picture", "generated image", "drawing"),
     "image-to-image": (
         *("version", "edited", "blurred", "sharpened", "filtered", "sketched", "the sketch", "the cartoon"),

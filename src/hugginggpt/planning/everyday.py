@@ -268,6 +268,12 @@ def _clauses(masked: str) -> list[str]:
                 merged[-1] += " and " + piece  # "describe §image0 and §image1": a list of files
             elif merged and re.fullmatch(r"(?:in )?(?:an? )?[\w-]+(?: [\w-]+)? (?:style|look|aesthetic|vibes?)", piece):
                 merged[-1] += ", " + piece  # "draw a red panda, anime style": the style is the drawing's
+            elif (
+                merged
+                and re.match(r"(?:which|what|who|where|when|how)\b", piece)
+                and cues.INDIRECT_QUESTION.search(merged[-1].lower())
+            ):
+                merged[-1] += " and " + piece  # "i need to know which parts are close and which are further back"
             elif merged and re.match(r"or\b", piece):
                 merged[-1] += " " + piece  # "is anyone speaking in it, or is it just noise?" is one question
             elif leads or (not merged and _bare(piece)):
@@ -314,7 +320,7 @@ def _has_cue(text: str) -> bool:
     return _has_task_cue(text) or _asks(text)
 
 
-def _asks(clause: str) -> bool:
+def _asks(clause: str, indirect: bool = True) -> bool:
     """Whether a clause is a question ("quick qs: who is it with?"); a noun phrase that only ends the
     sentence's "?" ("... and the invitation?") is not."""
     raw = re.sub(
@@ -325,12 +331,20 @@ def _asks(clause: str) -> bool:
     # ("§txt0 when is it?" asks; "§aud0 is really noisy." does not)
     if cues.QUESTION.search(raw) and re.match(r"tell me\b", raw):
         return True  # "tell me whether it is a, b or c"
+    if indirect and cues.INDIRECT_QUESTION.search(raw):
+        return True  # "i need to know when the lunch on this invite is"
     if re.search(
         r"\b(?:what|how much|how many|who|when|where|which|why)\s+(?:\w+\s+)?(?:is|was|are|were|do|does|did|can|"
         r"will|am)\b[^?]*\?\s*$",
         raw,
     ):
         return True  # "splitting the bill with my roommate, how much was the juice?"
+    if re.search(
+        r"\b(?:what|which|who|when|where|how|why)\s+(?:\w+\s+)?(?:do|does|did|is|are|was|were|can|should|will)\s+"
+        r"(?:i|we|you|they|he|she|it|the|this|that|my|our)\b",
+        raw,
+    ):
+        return True  # "my husband just sent me this, which gate do we need to get to" (no "?")
     asked = _FILLER.sub("", raw)  # "also what date is it?"
     if re.match(r"(?:(?:the|a|an|my|this|that|these|those)\b|§)", asked) and not re.search(
         r"\b(?:is|are|was|were|who|what|when|where|which|how)\b", asked
@@ -877,6 +891,14 @@ def _question(clause: str, reading: Reading) -> str:
     text = _QUESTION_LEAD.sub("", clause, count=1) if _MARK_RE.search(clause) else clause
     text = re.sub(r"\s*(?:and\s+)?(?:(?:in|on|from|of|about)\s+)?§(?:text|image|audio|video)\d+\s*[.?!]?", " ", text)
     text = _tidy(_unmask(text, reading))
+    indirect = cues.INDIRECT_QUESTION.search(text.lower())
+    if indirect is not None:
+        # "the article mentions the mayor, remind me what her name was": the words before say who "her" is
+        before = text[: indirect.start()].strip(" ,.-")
+        asked = text[indirect.start("q") :]
+        pronoun = re.search(r"\b(?:he|she|her|his|him|it|its|they|them|their)\b", asked, re.IGNORECASE)
+        text = f"{before}, {asked}" if pronoun and len(before.split()) >= 3 and not _narrates(before) else asked
+        text = re.sub(r"^(?:whether|if)\s+", "", text, flags=re.IGNORECASE)
     embedded = re.match(
         r"(?:does|do|did|can|could|will)\s+(?:it|this|that|they|the \w+)\s+(?:say|mention|tell (?:me|us)|show|list)\s+"
         r"(?P<q>(?:what|who|when|where|which|how)\b.*)",
@@ -888,6 +910,7 @@ def _question(clause: str, reading: Reading) -> str:
     wh = re.search(r"\b(?:what|who|whom|whose|when|where|why|how|which)\b", text, re.IGNORECASE)
     if (
         wh is not None
+        and indirect is None
         and wh.start() > 0
         and len(text[wh.start() :].split()) > 2  # "receipt - total how much?" keeps what it asks about
         and not re.match(r"(?:is|are|was|were|do|does|did|can|could)\b", text, re.I)
@@ -1018,6 +1041,20 @@ class EverydayPlanner:
             if previous and _SAME_AGAIN.search(clause.lower()) and all(n in _WEAK for _, n, _ in needs):
                 needs = previous  # "is the call positive, and what about the review?"
             question = _asks(clause)
+            if (
+                question
+                and not _asks(clause, indirect=False)
+                and any(_asks_otherwise(c, found[c]) for c in clauses if c != clause)
+            ):
+                question = False  # "I want to know who to reply to first" says why the other steps are asked for
+            if (
+                question
+                and not needs
+                and position
+                and _asks(clauses[position - 1])
+                and _ALTERNATIVE.match(clause.lower())
+            ):
+                continue  # "who signed this email? was it laura or someone else": the same question
             if question and needs and all(n in _CONVERTERS for _, n, _ in needs) and named:
                 needs = []  # "answer this from the transcript: when is it?" asks a question of a result
             if len(needs) > 1 and not question and any(n == "question-answering" for _, n, _ in needs):
@@ -1043,8 +1080,11 @@ class EverydayPlanner:
                 # "tell me out loud who the report goes to", "what does the caller say was slow?": a question of
                 # the words, asked before they are spoken
                 for _, need, mode in needs:
-                    if need in _CONVERTERS:
-                        builder.apply(need, mode, clause)
+                    on_image = any(
+                        reading.sources[k].kind == "image" for k in builder.subjects(clause, ("image", "audio"))
+                    )
+                    if need in _CONVERTERS and not (need == "content" and on_image):
+                        builder.apply(need, mode, clause)  # a document image is asked directly
                 builder.question(clause)
                 if tasks_asked and builder.tasks:
                     builder.add("text-to-speech", {"text": builder.ref(len(builder.tasks) - 1)}, None)
@@ -1074,8 +1114,9 @@ class EverydayPlanner:
 
 
 _CONVERTERS = {"automatic-speech-recognition", "content"}
+_ALTERNATIVE = re.compile(r"^\W*(?:or |and )?(?:is|was|are|were) (?:it|that|this|they|he|she)\b[^?]*\bor\b")
 _TELL_WHAT = re.compile(r"\b(?:tell|say)\b[^.?!]*?\b(?:who|what|when|where|which|how much|how many|whether)\s+\w+")
-_SAYS_MORE = re.compile(r"\bsay(?:s|ing)?\s+(?:about|was|were|is|are|happened|to|they|he|she|we|i|that)\b")
+_SAYS_MORE = re.compile(r"\b(?:say(?:s|ing)?|said)\s+(?:about|was|were|is|are|happened|to|they|he|she|we|i|that)\b")
 # What a clause that tells a story ("my sister can't draw", "i drafted a message, it sounds angry") seems to
 # ask for but does not, when another clause makes the request.
 _NARRATED = {
@@ -1090,6 +1131,13 @@ _ASKING = re.compile(
     r"\b(?:can|could|would|will) (?:you|u)\b|\bplease\b|\bpls\b|\bi(?:'d| would)? (?:like|want|need|love|appreciate)\b|\bhelp me\b|"
     r"\blet me\b|\b(?:give|show|tell) me\b|\b(?:wants?|needs?) to know\b|\bwonder\w*|\?"
 )
+
+
+def _asks_otherwise(clause: str, needs: list[tuple[int, str, str]]) -> bool:
+    """Whether a clause asks a question outright or a step that is more than a way to give the answer back."""
+    return _asks(clause, indirect=False) or any(
+        n not in _CONVERTERS and n not in ("text-to-speech", "translation") for _, n, _ in needs
+    )
 
 
 def _narrates(clause: str) -> bool:
@@ -1158,12 +1206,17 @@ def _counts_objects(clause: str) -> bool:
 # The words of a question that asks nothing new ("no clue lol, can you figure it out?")
 _PRONOUN_QUESTION = frozenset(
     "what who which they them it is are was were these those there tell me all can could you figure out help do "  # noqa: SIM905
-    "know check see work sort no clue lol idk not sure please and for generate make create draw".split()
+    "know check see work sort no clue lol idk not sure please and for generate make create draw any idea from on in "
+    "the".split()
 )
 
 
 def _only_pronouns(clause: str) -> bool:
-    return set(re.findall(r"[a-z]+", _MARK_RE.sub(" ", clause.lower()))) <= _PRONOUN_QUESTION
+    # "any idea from this complaint note?": the file named again is no new question
+    text = cues.DOCUMENT_NAME.sub(" ", _MARK_RE.sub(" ", clause.lower()))
+    for words in cues.KIND_WORDS.values():
+        text = words.sub(" ", text)
+    return set(re.findall(r"[a-z]+", text)) <= _PRONOUN_QUESTION
 
 
 _PHOTO_REFERENCE = re.compile(
