@@ -68,6 +68,7 @@ CUES: list[Cue] = [
         r"\b(?:make|let) (?:it|the \w+) (?:talk|speak)\b",
         r"\bread me (?:the|that|this|your) (?:summary|translation|transcript|description|caption|answer|result|story|"
         r"poem|list|rewrite|reply|new version|tl;?dr)\b|\bplay (?:it|this|that|them|the \w+) (?:back|for me|to me)\b",
+        r"\bsay (?:the|that|this) (?:\w+ )?(?:version|translation|answer|result|summary)\b|"
         r"\b(?:audio|spoken) (?:answer|reply|note|summary)\b|\bvoice (?:answer|reply)\b|\bread (?:it|this|that|them|the [\w;]+) back\b",
         r"\b(?:make|create|record|give me) (?:me )?(?:an? )?(?:short |quick )?(?:audio|voice (?:note|message)|mp3)\b",
     ),
@@ -238,7 +239,7 @@ CUES: list[Cue] = [
         "image-classification",
         r"\b(?:what|which) (?:kind|type|sort|breed|species|brand|make|model|race) of\b|\b(?:what|which) (?:animal|breed|species|"
         r"dish|food|object|race)\b|\bwhat(?:'s|s| is) the (?:breed|species|animal|dish)\b|\bwhat are (?:these|those|they)\b",
-        r"\bidentify\b|\brecogni[sz]e\b|\bwhat(?:'s| is)? (?:this|it|that)\b(?! \w+ing\b)",
+        r"\bidentify\b|\brecogni[sz]e\b|\bwhat(?:'s| is)? (?:this|it|that)\b(?! (?!thing\b)\w+ing\b)",
         r"\bis (?:this|it|that) an? \w+\b",
         r"\b(?:the|its|her|his|their) (?:breed|species)\b|\bbreed\b",
     ),
@@ -256,7 +257,7 @@ CUES: list[Cue] = [
         "audio-to-audio",
         r"\bde-?nois\w*|\bnoise[- ]?(?:reduction|removal|free)\b|\b(?:reduce|remove|cut|strip|get rid of)\b[^.?!]{0,25}"
         r"\b(?:noise|hiss|hum|static)\b",
-        r"\bclean(?:ed)?(?: it| this| that| the \w+)? up\b|\bclean up\b|\bclean (?:up )?(?:the |its )?(?:noise|hiss|static)\b|\benhance\w*|\bclearer\b|\bcleaner\b",
+        r"\bless noisy\b|\bclean(?:ed)?(?: it| this| that| the \w+)? up\b|\bclean up\b|\bclean (?:up )?(?:the |its )?(?:noise|hiss|static)\b|\benhance\w*|\bclearer\b|\bcleaner\b",
     ),
     # Writing and chatting.
     *_cue(

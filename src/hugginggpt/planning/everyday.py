@@ -28,6 +28,7 @@ from hugginggpt.experts.offline.text import LANGUAGES, label_segment, quoted_spa
 from hugginggpt.experts.offline.vision import COCO_LABELS, choose_operation
 from hugginggpt.plan import GENERATED
 from hugginggpt.planning import cues
+from hugginggpt.planning.corrections import corrected
 from hugginggpt.planning.references import Attached, referred_files, ruled_out
 from hugginggpt.planning.spelling import mend, one_edit
 from hugginggpt.roles import split_roles, with_roles
@@ -149,8 +150,9 @@ def read_request(request: str, files: Sequence[str] = ()) -> Reading:
             index = len(sources) - 1
         attached.append(index)
     files_given = [Attached(k, sources[k].kind, sources[k].value) for k in attached]
-    clauses, out = ruled_out(_clauses("".join(masked)), files_given)
-    return Reading(sources, [c for c in clauses if c], [k for k in attached if k not in out])
+    meant, dropped = corrected("".join(masked), files_given, lambda text: _has_task_cue(text) or _asks(text))
+    clauses, out = ruled_out(_clauses(meant), files_given)
+    return Reading(sources, [c for c in clauses if c], [k for k in attached if k not in out | dropped])
 
 
 def _attached_name(name: str, files: Sequence[str]) -> str:
@@ -357,7 +359,7 @@ def _asks(clause: str, indirect: bool = True) -> bool:
 
 _NEGATED = re.compile(
     r"\b(?:no|not|don'?t|do not|can'?t|cannot|doesn'?t|won'?t|without|no need to|never|skip)\s+"
-    r"(?:need to\s+|to\s+|any\s+|the\s+)?$"
+    r"(?:need to\s+|need (?:the |a |any )?|want (?:the |a |any )?|bother with (?:the )?|to\s+|any\s+|the\s+)?$"
 )
 
 
@@ -495,6 +497,10 @@ class _Builder:
             rf"\b{cues.LANGUAGE} (?:caption|version|text|one|description|summary)\b", lowered
         ):
             return translations  # "speak the French caption"
+        if self.tasks and re.search(r"\bthe (?:result|results|output)\b", lowered):
+            last = [k for k, t in enumerate(self.tasks) if "text" in t.produces or "image" in t.produces]
+            if last:
+                return last[-1:]  # "read me the result out loud": the last step's
         edits = [
             k
             for k, t in enumerate(self.tasks)

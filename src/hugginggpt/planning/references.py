@@ -33,8 +33,8 @@ _ORDINAL = re.compile(r"\b(?:(?P<the>the|that|this|my)\s+)?(?P<n>first|1st|secon
 # "the second time", "the first step": an ordinal that counts something other than the files
 _NOT_FILES = re.compile(r"\s+(?:time|step|part|sentence|paragraph|line|page|word|thing|question|row|item)s?\b")
 _DETERMINED = re.compile(r"\b(?:the|this|that|my|our|his|her|their)\s+([a-z]+)(?:\s+([a-z]+))?")
-_EXCLUDED = re.compile(
-    r"\b(?:not|rather than|instead of|ignore|except|apart from|other than)\s+"
+EXCLUDED = re.compile(
+    r"\b(?:not|rather than|instead of|ignore|except|apart from|other than|skip)\s+"
     r"(?P<what>§\w+\d+|(?:the|that|this|my)\b[^,.;!?()§]{1,40})"
 )
 
@@ -98,7 +98,7 @@ def ruled_out(clauses: Sequence[str], files: Sequence[Attached]) -> tuple[list[s
     for clause in clauses:
         lowered = clause.lower()
         spans = []
-        for m in _EXCLUDED.finditer(lowered):
+        for m in EXCLUDED.finditer(lowered):
             what = m.group("what")
             marks = {int(k) for k in _MARK.findall(what)} & {f.index for f in files}
             meant = marks or set(referred_files(what, files))
