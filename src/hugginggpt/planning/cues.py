@@ -139,6 +139,7 @@ CUES: list[Cue] = [
         r"\b(?:extract|list|pull out|pick out|spot|find|get|highlight|tag)\b[^.?!]{0,20}\b(?:names|people|places|companies|"
         r"organi[sz]ations|locations|dates|entities)\b",
         r"\bwho(?:'s| is| are| was| were) (?:in|on|named in|mentioned in) (?:it|the \w+)\b",
+        r"\b(?:names?|places?|entit(?:y|ies))(?:\s*/\s*\w+)?\s+(?:detection|recognition|extraction|tagging)\b",
         r"^(?:the |any |all )?(?:names?|people|persons|places|companies|locations|dates|cities|organi[sz]ations)"
         r"(?:\s*(?:,|and|&)?\s*(?:names?|people|places|companies|locations|dates|cities))*\s+(?:in|from|on|of)\b",
     ),
@@ -221,6 +222,7 @@ CUES: list[Cue] = [
         r"(?<!edge )\bdetect\w*|\bhow many\b|\bcu[aá]nt[oa]s\b|\bwie viele\b|\bcombien\b|\bcount(?:s|ed|ing)?\b|\bnumber of\b|\blocate\b|\blocation of\b|\bbounding box\w*|\bbox(?:es)?\b",
         r"\b(?:find|spot|point out|highlight|mark|circle)\b|\bwhere(?:'s| is| are)\b|\bwhere (?:the|a|my) \w+ (?:is|are)\b",
         r"\b(?:more|fewer|most) (?:things|objects|items|people|stuff)\b",
+        r"\bthere(?:'s| is) (?:actually |really )(?:a|an|any)\b|"
         r"\b(?:is|are) there (?:a|an|any|some|anyone|anybody|someone|somebody|people)\b(?!\s+(?:\w+\s+)?(?:speech|voices?|"
         r"talking|speaking|sounds?|noise|music)\b)|\bany (?:people|persons|cats|"
         r"dogs|cars|cups|animals)\b|^(?:any(?:one|body)|some(?:one|body)) (?:in|on)\b|"
@@ -351,6 +353,7 @@ PRODUCT_WORDS: dict[str, tuple[str, ...]] = {
     "question-answering": ("answer",),
     "document-question-answering": ("answer",),
     "visual-question-answering": ("answer",),
+    "audio-to-audio": ("denoised", "cleaned", "clean version", "cleaned-up", "cleaner version"),
     "text-to-image": ("you made", "you drew", "you generated", "generated picture", "generated image", "drawing"),
     "image-to-image": (
         *("version", "edited", "blurred", "sharpened", "filtered", "sketched", "the sketch", "the cartoon"),

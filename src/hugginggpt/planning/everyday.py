@@ -292,8 +292,34 @@ def _clauses(masked: str) -> list[str]:
         if len(merged) > 1 and not _has_cue(merged[0].lower()):
             merged[1] = merged[0] + " " + merged[1]
             merged.pop(0)
-        clauses.extend(merged)
+        clauses.extend(_in_running_order(merged))
     return clauses or [masked.strip()]
+
+
+# "summarize the original review, not your translation", "both straight from the original sentence"
+_ORIGINAL = re.compile(r"\b(?:the |that )?original\b|\bstraight from\b|\bas read\b")
+_NOT_PRODUCT = re.compile(
+    r"\bnot (?:on |from |of )?(?:the |your |that |my )?(?:\w+ )?(?:translation|summary|transcript|german|french|"
+    r"spanish|italian|english|version|result)\b"
+)
+_KIND_WORD = re.compile("|".join(words.pattern for words in cues.KIND_WORDS.values()))
+_BEFORE_YOU = re.compile(r"^(?:but |and )?before (?:you |we |u |i |doing |that,? )?", re.IGNORECASE)
+
+
+def _in_running_order(pieces: list[str]) -> list[str]:
+    """A sentence's pieces in the order their steps run: "before you read it out, fix the grammar" fixes first;
+    "say out loud, in French, what the sign says" speaks last."""
+    ordered = list(pieces)
+    for piece in pieces:
+        k = ordered.index(piece)
+        if k + 1 >= len(ordered):
+            continue
+        before = _BEFORE_YOU.match(piece)
+        says_what = _MARK_RE.search(piece) or _REFERS.search(piece.lower()) or _KIND_WORD.search(piece.lower())
+        if before or ([n for _, n, _ in clause_needs(piece)] == ["text-to-speech"] and not says_what):
+            ordered.pop(k)
+            ordered.insert(k + 1, piece[before.end() :] if before else piece)
+    return ordered
 
 
 def _cue_text(clause: str) -> str:
@@ -490,8 +516,9 @@ class _Builder:
         raise PlanError(f"cannot read a text out of {s.value}")
 
     def referred_products(self, clause: str) -> list[int]:
-        """The earlier steps whose results a clause refers to ("the translation", "both descriptions")."""
-        lowered = clause.lower()
+        """The earlier steps whose results a clause refers to ("the translation", "both descriptions"); "the
+        original review, not your translation" refers to none."""
+        lowered = _NOT_PRODUCT.sub(" ", clause.lower())
         translations = [k for k, t in enumerate(self.tasks) if t.task == "translation"]
         if translations and re.search(
             rf"\b{cues.LANGUAGE} (?:caption|version|text|one|description|summary)\b", lowered
@@ -531,6 +558,7 @@ class _Builder:
         given = [k for k in named if sources[k].kind == "text"]
         if given:
             return self.content_of(given[0])
+        original = _ORIGINAL.search(self.request.lower()) is not None
         product = self.referred_product(clause)
         if product is not None:
             return self.ref(product)
@@ -548,7 +576,7 @@ class _Builder:
             ]
             if named_media:
                 return self.content_of(named_media[0])
-        if task in _TRANSFORMS and self.tasks and not named_media:
+        if task in _TRANSFORMS and self.tasks and not named_media and not original:
             producers = [
                 k
                 for k, t in enumerate(self.tasks)
@@ -723,6 +751,9 @@ class _Builder:
             self.add("sentence-similarity", {"text": "\n".join([source, *texts])}, None)
         elif len(texts) >= 2:
             self.add("sentence-similarity", {"text": "\n".join(texts)}, None)
+        elif not texts and len({self.tasks[k].subject for k in producers}) >= 2:
+            # "does what's written in complaint.png mean the same as what is said in complaint.wav?"
+            self.add("sentence-similarity", {"text": f"{self.ref(producers[-2])}\n{self.ref(producers[-1])}"}, None)
         elif texts and producers:  # "what does the menu say in English, and is it close to '...'?"
             self.add("sentence-similarity", {"text": f"{self.ref(producers[-1])}\n{texts[0]}"}, None)
         else:
@@ -998,8 +1029,8 @@ class EverydayPlanner:
             raise PlanError("the request is empty: say what you want done")
         reading = read_request(request, files)
         builder = _Builder(reading, request)
-        clauses = reading.clauses
-        found = {c: clause_needs(c) for c in clauses}
+        found = {c: clause_needs(c) for c in reading.clauses}
+        clauses = _results_first(reading.clauses, found)
         rest = [c for c in clauses if not cues.GREETING.match(_cue_text(c).strip())]
         if any(n not in ("conversational", "text-generation") for c in rest for _, n, _ in found[c]):
             clauses = rest  # "Hi! Could you read this?": the greeting is not a step of its own
@@ -1061,7 +1092,13 @@ class EverydayPlanner:
                 and _ALTERNATIVE.match(clause.lower())
             ):
                 continue  # "who signed this email? was it laura or someone else": the same question
-            if question and needs and all(n in _CONVERTERS for _, n, _ in needs) and named:
+            if (
+                question
+                and needs
+                and all(n in _CONVERTERS for _, n, _ in needs)
+                and named
+                and "text" in builder.tasks[named[-1]].produces
+            ):
                 needs = []  # "answer this from the transcript: when is it?" asks a question of a result
             if len(needs) > 1 and not question and any(n == "question-answering" for _, n, _ in needs):
                 needs = [n for n in needs if n[1] != "question-answering"]  # "draw it based on the summary"
@@ -1096,7 +1133,8 @@ class EverydayPlanner:
                     builder.add("text-to-speech", {"text": builder.ref(len(builder.tasks) - 1)}, None)
                 needs = []
             # What a clause makes comes before what it does to it: "an Italian caption" describes, then translates.
-            for _, need, mode in sorted(needs, key=lambda n: (n[1] in _TRANSFORMS, n[1] == "text-to-speech")):
+            late = (*_TRANSFORMS, "sentence-similarity")
+            for _, need, mode in sorted(needs, key=lambda n: (n[1] in late, n[1] == "text-to-speech")):
                 builder.apply(need, mode, clause)
             previous = needs or previous
         for index in reading.attached:
@@ -1120,6 +1158,33 @@ class EverydayPlanner:
 
 
 _CONVERTERS = {"automatic-speech-recognition", "content"}
+_MAKES = {"describe": "image-to-text", "content": "image-to-text", "gist": "summarization"}
+
+
+def _results_first(clauses: list[str], found: dict[str, list[tuple[int, str, str]]]) -> list[str]:
+    """The clauses with one that uses a result ("a video out of the description of this photo") moved after
+    the later clause that makes it ("so describe it first")."""
+    ordered = list(clauses)
+    for clause in clauses:
+        k = ordered.index(clause)
+        lowered = clause.lower()
+        used = {
+            task
+            for task, words in cues.PRODUCT_WORDS.items()
+            if any(re.search(rf"\b{re.escape(w)}", lowered) for w in words)
+        }
+        made_here = {_MAKES.get(n, n) for _, n, _ in found[clause]}
+        makers = [
+            j
+            for j in range(k + 1, len(ordered))
+            if used - made_here & {_MAKES.get(n, n) for _, n, _ in found[ordered[j]]}
+        ]
+        earlier = {_MAKES.get(n, n) for c in ordered[:k] for _, n, _ in found[c]}
+        if makers and not used & earlier:
+            ordered.insert(makers[0], ordered.pop(k))
+    return ordered
+
+
 _ALTERNATIVE = re.compile(r"^\W*(?:or |and )?(?:is|was|are|were) (?:it|that|this|they|he|she)\b[^?]*\bor\b")
 _TELL_WHAT = re.compile(r"\b(?:tell|say)\b[^.?!]*?\b(?:who|what|when|where|which|how much|how many|whether)\s+\w+")
 _SAYS_MORE = re.compile(r"\b(?:say(?:s|ing)?|said)\s+(?:about|was|were|is|are|happened|to|they|he|she|we|i|that)\b")
