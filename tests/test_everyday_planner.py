@@ -451,5 +451,80 @@ def test_the_story_around_a_request_adds_no_step() -> None:
         ),
     ],
 )
-def test_phone_and_plain_phrasings_get_their_arguments(request_text: str, files: tuple[str, ...], expected: list[Any]) -> None:
+def test_phone_and_plain_phrasings_get_their_arguments(
+    request_text: str, files: tuple[str, ...], expected: list[Any]
+) -> None:
     assert steps(request_text, *files) == expected
+
+
+@pytest.mark.parametrize(
+    ("request_text", "files", "expected"),
+    [
+        # A language corrected.
+        (
+            "translate the note to french, no wait, german",
+            ("note.png",),
+            [
+                ("image-to-text", [-1], {"image": "note.png", "text": OCR}),
+                ("translation", [0], {"text": "target: German\n<GENERATED>-0"}),
+            ],
+        ),
+        # A new request replaces the old one; the file named before it is still the one meant.
+        (
+            "summarize article.txt pls - actually scratch that, i just need to know who the mayor is",
+            ("article.txt",),
+            [("question-answering", [-1], {"text": "question: who the mayor is?\ncontext: article.txt"})],
+        ),
+        # A step turned down.
+        (
+            "transcribe memo.wav and then translate it to italian. actually dont bother with the italian",
+            ("memo.wav",),
+            [("automatic-speech-recognition", [-1], {"audio": "memo.wav"})],
+        ),
+        # Another kind of result, the same prompt.
+        (
+            "generate a picture of a lighthouse at sunset, actually make it a short video instead",
+            (),
+            [("text-to-video", [-1], {"text": "a lighthouse at sunset"})],
+        ),
+        # Another file.
+        (
+            "check the tone of the note for me. sorry, i mean complaint.png, not the library one",
+            ("note.png", "complaint.png"),
+            [
+                ("image-to-text", [-1], {"image": "complaint.png", "text": OCR}),
+                ("text-classification", [0], {"text": "<GENERATED>-0"}),
+            ],
+        ),
+    ],
+)
+def test_a_request_that_corrects_itself_is_planned_as_finally_meant(
+    request_text: str, files: tuple[str, ...], expected: list[Any]
+) -> None:
+    assert steps(request_text, *files) == expected
+
+
+def test_steps_run_in_the_order_they_need_whatever_order_they_are_named_in() -> None:
+    assert steps("before you read it out, fix the grammar in this: me and him goes to the shop") == [
+        ("text2text-generation", [-1], {"text": "fix the grammar in this\nme and him goes to the shop"}),
+        ("text-to-speech", [0], {"text": "<GENERATED>-0"}),
+    ]
+    assert steps("make me a short video out of the description of this photo. so describe it first", "coffee.png") == [
+        ("image-to-text", [-1], {"image": "coffee.png", "text": "describe the image"}),
+        ("text-to-video", [0], {"text": "<GENERATED>-0"}),
+    ]
+    # "the original": both translations are of the sentence, not one of the other.
+    assert steps('translate "see you soon" into french and into german, both from the original') == [
+        ("translation", [-1], {"text": "target: French\nsee you soon"}),
+        ("translation", [-1], {"text": "target: German\nsee you soon"}),
+    ]
+
+
+def test_a_question_asked_as_a_statement_is_a_question_unless_it_says_why() -> None:
+    assert steps("i need to know when the lunch on this invite is", "invite.png") == [
+        ("document-question-answering", [-1], {"image": "invite.png", "text": "when the lunch on this invite is?"}),
+    ]
+    # "I want to know who to reply to first" is why the sentiment is asked for.
+    assert [t for t, _, _ in steps("is review.txt positive? I want to know who to reply to first.")] == [
+        "text-classification"
+    ]

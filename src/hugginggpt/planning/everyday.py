@@ -1174,6 +1174,11 @@ def _results_first(clauses: list[str], found: dict[str, list[tuple[int, str, str
             if any(re.search(rf"\b{re.escape(w)}", lowered) for w in words)
         }
         made_here = {_MAKES.get(n, n) for _, n, _ in found[clause]}
+        if made_here & {"text-to-image", "text-to-video"}:
+            made_here &= {
+                "text-to-image",
+                "text-to-video",
+            }  # "a video out of the description": the words are its prompt's
         makers = [
             j
             for j in range(k + 1, len(ordered))
