@@ -126,13 +126,15 @@ def test_describer_mentions_the_cat_and_how_it_was_made(
 ) -> None:
     out = run(pool, "builtin/photo-describer", photos["chelsea"], tmp_path)
     assert out.text is not None and out.text.startswith("A photo that appears to show a cat;")
-    assert "composed from object-detection and image-classification labels" in out.text.lower()
+    # how it was made is said beside the description, so a step after it (a translation) gets only the words
+    assert "composed from object-detection and image-classification labels" in out.data["how"]
+    assert "composed" not in out.text.lower()
     assert out.data["objects"][0]["label"] == "cat" and len(out.data["labels"]) == 5
 
 
 def test_describer_on_an_empty_picture_says_so(pool: ModelPool, photos: dict[str, Path], tmp_path: Path) -> None:
     out = run(pool, "builtin/photo-describer", photos["blank"], tmp_path)
-    assert out.text is not None and "detector is sure of nothing" in out.text and "not a caption model" in out.text
+    assert out.text is not None and "detector is sure of nothing" in out.text and "not a caption model" in out.data["how"]
 
 
 def test_count_phrase_reads_naturally() -> None:

@@ -232,7 +232,8 @@ def _result_sentence(request: str, report: TaskReport) -> str:
                 if "no text found" not in text
                 else f"I found no text in {where}."
             )
-        return text
+        how = report.data.get("how") if isinstance(report.data, dict) else None
+        return f"{text} ({how}.)" if isinstance(how, str) else text
     if task == "automatic-speech-recognition":
         return f"The recording{'' if where == 'it' else f' {where}'} says: {_quote(text)}"
     if task == "audio-classification":

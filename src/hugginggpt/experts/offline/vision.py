@@ -294,8 +294,10 @@ def run_describer(pool: ModelPool, call: ExpertCall) -> ExpertOutput:
     if lines:
         quoted = " / ".join(line for line, _ in lines[:5])
         sentences.append(f'It contains the text "{quoted[:200]}".')
-    sentences.append("(Composed from object-detection and image-classification labels, not a caption model.)")
+    # How it was made goes with the data, not the text: a later step (a translation, speech) gets the
+    # description only, and the answer says how it was made.
     data = {
+        "how": "composed from object-detection and image-classification labels, not a caption model",
         "objects": [d.as_dict() for d in objects],
         "labels": [{"label": name, "score": round(score, 4)} for name, score in labels],
         "text_lines": [{"text": line, "score": round(s, 4)} for line, s in lines],
