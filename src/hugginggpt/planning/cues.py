@@ -63,7 +63,8 @@ CUES: list[Cue] = [
         r"reading)\b",
         r"\b(?:as|into|to|in) (?:an? )?(?:audio|speech|voice|mp3|wav|sound file|spoken words)\b",
         r"\b(?:read|say) (?:it|this|that|them|the \w+) (?:to me|for me)\b",
-        r"\bwith (?:a |your |the )?voice\b|\bhear (?:it|what|the)\b|\bread (?:it|this|that|them) back\b|\bin an? (?:clear|nice|loud|calm|friendly) voice\b",
+        r"\bwith (?:a |your |the )?voice\b|\bspeak(?: it| them)?\W*$|\bread me the (?:\w+ )?(?:version|translation)\b|"
+        rf"\bread me the {LANGUAGE}\b|\bhear (?:it|what|the)\b|\bread (?:it|this|that|them) back\b|\bin an? (?:clear|nice|loud|calm|friendly) voice\b",
         r"\b(?:have|get) (?:it|this|that|them|the \w+) (?:spoken|voiced|read out)\b",
         r"\b(?:make|let) (?:it|the \w+) (?:talk|speak)\b",
         r"\bread me (?:the|that|this|your) (?:summary|translation|transcript|description|caption|answer|result|story|"
@@ -97,7 +98,7 @@ CUES: list[Cue] = [
         r"\bwhat (?:it|this|that|the \w+) (?:says|said|reads)\b|\b(?:says|say|said|reads|written) what\b|\btext inside\b",
         r"\bread (?:it|this|that|the \w+|me the \w+)\b",
         r"\btype (?:out|up)\b|§img\s+text\b|\bread (?:the |this |that |both )?§img\b",
-        r"\bread (?:both|all|each) (?:of )?(?:these|them|those|the \w+)\b",
+        r"\bread (?:both|all|each) (?:of )?(?:these|them|those|the \w+)\b|^read\W*(?:then|and|,|$)",
         r"\bwhat(?:'s| is) (?:on|in) (?:the |this |that |my )?(?:flyer|poster|sign|note|receipt|menu|card|page|label|"
         r"invite|invitation|notice|letter|board|screen|screenshot|whiteboard|slide)s?\b",
     ),
@@ -138,6 +139,7 @@ CUES: list[Cue] = [
         r"\b(?:which|what|any) (?:people|persons|names|places|cities|companies|organi[sz]ations|locations|dates)\b",
         r"\b(?:extract|list|pull out|pick out|spot|find|get|highlight|tag)\b[^.?!]{0,20}\b(?:names|people|places|companies|"
         r"organi[sz]ations|locations|dates|entities)\b",
+        r"\bpull\b[^.?!]{0,20}\b(?:names|people|places|companies|dates|entities)\b|^(?:names|people|places|entities|who'?s mentioned)\W*$",
         r"\bwho(?:'s| is| are| was| were) (?:in|on|named in|mentioned in) (?:it|the \w+)\b",
         r"\b(?:names?|places?|entit(?:y|ies))(?:\s*/\s*\w+)?\s+(?:detection|recognition|extraction|tagging)\b",
         r"^(?:the |any |all )?(?:names?|people|persons|places|companies|locations|dates|cities|organi[sz]ations)"
@@ -147,14 +149,15 @@ CUES: list[Cue] = [
         "sentence-similarity",
         r"\bsimilar(?:ity)?\b|\bsame (?:meaning|thing)\b|\bmeans? (?:more or less |roughly |about |basically )?the same\b|"
         r"\bmatch\w*\b[^.?!]{0,40}\b(?:more closely|most closely|closer)\b|\bhow close\b|\bclosest\b|"
-        r"\bclose(?:r|st)? in meaning\b",
+        r"\bclose(?:r|st)? in meaning\b|\b(?:basically|essentially|roughly|pretty much) the same\b|\bhow do (?:they|these|those) compare\b",
         r"\bcompare\b[^.?!]{0,30}\b(?:sentences?|phrases?|texts?|these|them|meaning)\b",
         r"\bparaphrases? of\b|\bsemantic(?:ally)?\b|\balike\b",
         r"\b(?:is|are) (?:it|this|that|they) (?:close|similar) to\b|\bmatch(?:es)? \S+ (?:better|best)\b|\b(?:better|best|closest) match\b|\bmatches (?:best|better)\b",
     ),
     *_cue(
         "text2text-generation",
-        r"\b(?:rewrite|re-write|rephrase|paraphrase|reword|simplify|proofread|formali[sz]e)\w*\b",
+        r"\b(?:rewrite|re-write|rephrase|paraphrase|reword|simplify|proofread|formali[sz]e)\w*\b(?! (?:exercise|question|task|test|quiz))",
+        r"\bmake (?:it|this|that|the \w+|§txt\d*) (?:a (?:bit|lot) )?(?:easier|simpler)(?: to (?:read|understand|follow))?\b",
         r"\b(?:fix|correct|check|improve)\b[^.?!]{0,20}\b(?:grammar|spelling|typos?|wording|punctuation)\b",
         r"\bmake (?:it|this|that|the \w+) (?:sound )?(?:more |less |a bit )?(?:formal|polite|casual|friendly|"
         r"shorter|professional|simpler|clearer|nicer|concise)\b",
@@ -164,7 +167,7 @@ CUES: list[Cue] = [
     *_cue(
         "sentiment",
         r"\bsentiment\w*|\bpositive\b|\bnegative\b|\bemotion\w*|\bmood\b|\bvibes?\b|\battitude\b",
-        r"\b(?:the|its|what|overall|general) tone\b|\btone of\b",  # not "in a polite and professional tone"
+        r"\b(?:the|its|what|overall|general) tone\b|\btone of\b|^tone\W*$",  # not "in a polite and professional tone"
         r"\bhow (?:does|do|did|is|was) (?:the |this |that )?\w* ?(?:feel|feeling|sound)\b|\bhow\b[^.?!]{0,20}\bfeel(?:s|ing)\b",
         r"\b(?:happy|angry|upset|satisfied|unhappy|pleased|annoyed|mad|sad|good or bad|praise|complain(?:s|ed|ing)?)\b[^.?!]{0,20}\?",
         r"\b(?:like|liked|love|loved|hate|hated|enjoy|enjoyed) (?:it|the|this|that)\b[^.?!]{0,30}\?",
@@ -200,7 +203,7 @@ CUES: list[Cue] = [
     *_cue(
         "image-to-image",
         r"\b(?:pencil |charcoal )?sketch(?:ed|y)?\b|\bcartoon\w*|\bsepia\b|\binvert\w*|\bnegative image\b|\bsharpen\w*",
-        r"\bblur\w*|\bedges?\b|\bcanny\b|\boutlines?\b|\bline art\b|\bblack[- ]and[- ]white\b|\bgr[ae]yscale\b|\bmonochrome\b",
+        r"\bb&w\b|\bb/w\b|\bblur\w*|\bedges?\b|\bcanny\b|\boutlines?\b|\bline art\b|\bblack[- ]and[- ]white\b|\bgr[ae]yscale\b|\bmonochrome\b",
         r"\bfilter\b|\bmake (?:it|the \w+|this|§img) look\b|\b(?:vintage|retro|comic|anime) (?:look|style|effect)\b|\bstyli[sz]e\b",
         r"\b(?:turn|convert|change)\b[^.?!]{0,30}\b(?:into|to) (?:a |an )?(?:sketch|cartoon|drawing|painting|b&w)\b",
         rf"\bedit\w*\b[^.?!]{{0,20}}\b(?:{IMAGE_WORDS}|it)\b",

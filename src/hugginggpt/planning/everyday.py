@@ -207,7 +207,7 @@ _LABEL_ASKED = re.compile(
 )
 # "what's the tone of it, upbeat or critical?": the choices close the question
 _TRAILING_CHOICE = re.compile(
-    r"\b(?:tone|mood|sentiment|feel\w*|vibe|attitude|type|kind|category)\b(?:[^.?!]|\.(?=\w))*?,\s*(?:is it\s+|either\s+)?"
+    r"\b(?:tone|mood|sentiment|feel\w*|vibe|attitude|type|kind|category)\b(?:[^.?!]|\.(?=\w))*?(?:,|\s[—–-]|:)\s*(?:is it\s+|either\s+)?"
     r"(?P<labels>[\w-]+(?: [\w-]+)?(?:,\s*[\w-]+(?: [\w-]+)?)*,? or [\w-]+(?: [\w-]+)?)\s*\?",
     re.IGNORECASE,
 )
@@ -418,6 +418,7 @@ class _Builder:
     current: int | None = None  # the source the request is talking about
     consumed: set[int] = field(default_factory=set)
     missing: list[str] = field(default_factory=list)  # text tasks asked for with nothing to act on
+    made_now: list[int] = field(default_factory=list)  # the transformations the clause being read has made
 
     # -- sources ------------------------------------------------------------------------------------
 
@@ -478,6 +479,8 @@ class _Builder:
             if existing.task == task and existing.args == args:
                 return k  # asked twice ("transcribe it ... the transcript"): one task
         self.tasks.append(_Task(task, args, subject))
+        if task in ("translation", "summarization", "text2text-generation"):
+            self.made_now.append(len(self.tasks) - 1)
         if subject is not None:
             self.consumed.add(subject)
             self.current = subject
@@ -524,6 +527,8 @@ class _Builder:
             rf"\b{cues.LANGUAGE} (?:caption|version|text|one|description|summary)\b", lowered
         ):
             return translations  # "speak the French caption"
+        if translations and re.search(rf"\bthe {cues.LANGUAGE}\b", lowered):
+            return translations  # "read me the german"
         if self.tasks and re.search(r"\bthe (?:result|results|output)\b", lowered):
             last = [k for k, t in enumerate(self.tasks) if "text" in t.produces or "image" in t.produces]
             if last:
@@ -554,6 +559,8 @@ class _Builder:
         """What a text task reads: a text its clause gives, an earlier result it refers to, the latest
         result for speech and transformations, else the content of its subject."""
         sources = self.reading.sources
+        if task == "text-to-speech" and self.made_now:
+            return self.ref(self.made_now[-1])  # "translate 'thank you' to Japanese and say it": the translation
         named = self.named(clause)
         given = [k for k in named if sources[k].kind == "text"]
         if given:
@@ -926,7 +933,8 @@ _QUESTION_LEAD = re.compile(
 def _question(clause: str, reading: Reading) -> str:
     """The question a clause asks, without the lead that names its source or the texts it is asked of."""
     text = _QUESTION_LEAD.sub("", clause, count=1) if _MARK_RE.search(clause) else clause
-    text = re.sub(r"\s*(?:and\s+)?(?:(?:in|on|from|of|about)\s+)?§(?:text|image|audio|video)\d+\s*[.?!]?", " ", text)
+    # "who signed email.txt?" keeps the file it asks about; "in §text0" only says where to look
+    text = re.sub(r"\s*(?:and\s+)?(?:in|on|from|of|about)\s+§(?:text|image|audio|video)\d+\s*[.?!]?", " ", text)
     text = _tidy(_unmask(text, reading))
     indirect = cues.INDIRECT_QUESTION.search(text.lower())
     if indirect is not None:
@@ -1100,6 +1108,8 @@ class EverydayPlanner:
                 and "text" in builder.tasks[named[-1]].produces
             ):
                 needs = []  # "answer this from the transcript: when is it?" asks a question of a result
+            if len(needs) > 1 and not _WRITING.search(clause.lower()):
+                needs = [n for n in needs if n[1] != "text-generation"]  # "how do you pronounce X in Japanese?"
             if len(needs) > 1 and not question and any(n == "question-answering" for _, n, _ in needs):
                 needs = [n for n in needs if n[1] != "question-answering"]  # "draw it based on the summary"
             if question and reading.attached and [n for _, n, _ in needs] == ["text-generation"]:
@@ -1134,6 +1144,7 @@ class EverydayPlanner:
                 needs = []
             # What a clause makes comes before what it does to it: "an Italian caption" describes, then translates.
             late = (*_TRANSFORMS, "sentence-similarity")
+            builder.made_now = []
             for _, need, mode in sorted(needs, key=lambda n: (n[1] in late, n[1] == "text-to-speech")):
                 builder.apply(need, mode, clause)
             previous = needs or previous
@@ -1158,6 +1169,9 @@ class EverydayPlanner:
 
 
 _CONVERTERS = {"automatic-speech-recognition", "content"}
+_WRITING = re.compile(
+    r"\b(?:write|compose|draft|generate|create|come up with|make up|invent|suggest|tell me (?:an? |some )|brainstorm|continue)\b"
+)
 _MAKES = {"describe": "image-to-text", "content": "image-to-text", "gist": "summarization"}
 
 
