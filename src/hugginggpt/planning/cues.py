@@ -54,7 +54,8 @@ CUES: list[Cue] = [
     # Speech out: "read it aloud", "say it", "as audio"
     *_cue(
         "text-to-speech",
-        r"\b(?:read|say|speak|sound)\w*\b[^.?!§]{0,40}?\b(?:aloud|out loud|out-loud|outloud|out)\b",
+        r"\b(?:read|say|speak|sound)\w*\b[^.?!§]{0,40}?\b(?:aloud|out loud|out-loud|outloud)\b",
+        r"\b(?:read|say|speak)\w*\b[^.?!§]{0,20}?\bout\b(?! of)",
         r"\b(?:aloud|out loud|outloud)\b",
         r"\btext[- ]to[- ](?:speech|audio|voice)\b|\btts\b",
         r"\b(?:narrate|narration|voice ?over|pronounce|speak it|say it|say that)\b|\bspeak (?:the|that|this|them)\b",
@@ -108,7 +109,7 @@ CUES: list[Cue] = [
         r"\btl;?dr\b|\bgist\b|\bkey (?:points|takeaways|facts)\b|\bmain (?:points?|idea|message|takeaways?)\b",
         r"\b(?:in|to|into) (?:a |one |two |three |a few |a couple of |\d+(?:-\d+)? )?(?:short |brief )?(?:sentences?|lines?|nutshell|"
         r"bullet points)\b",
-        r"\b(?:shorten|condense|recap|sum (?:it |this |that )?up)\b|\bboil\b[^.?!]{0,25}\bdown\b",
+        r"\b(?:shorten|condense|(?<!meeting )(?<!the )recap|sum (?:it |this |that )?up)\b|\bboil\b[^.?!]{0,25}\bdown\b",
         r"\bshort(?:er)? version\b|\bbrief(?:ly)?\b|\boverview\b",
     ),
     *_cue(

@@ -1211,7 +1211,7 @@ _SAYS_MORE = re.compile(r"\b(?:say(?:s|ing)?|said)\s+(?:about|was|were|is|are|ha
 # ask for but does not, when another clause makes the request.
 _NARRATED = {
     *("text-generation", "text-to-image", "text-to-video", "sentiment", "object-detection", "conversational"),
-    "describe",
+    *("describe", "image-to-image"),
 }
 _STORY_START = re.compile(
     r"^(?:(?:so|and|but|because)\s+)?(?:(?:my|our|his|her|their|i|we|he|she|they|it)\b|(?:i'm |i am )?(?:trying|hoping|"

@@ -192,7 +192,9 @@ def label_segment(text: str, quotes: list[tuple[int, int, str]]) -> tuple[int, i
     if not found:
         return None
     # An instruction ended by a colon or "?" ("Classify as a or b: text") wins; else the last list, after the text.
-    start, end, labels, _ = next((f for f in found if f[3]), found[-1])
+    # of lists that end at the same place, the one that starts last ("is this note about, is it a, b or c?")
+    ended = [f for f in found if f[3]]
+    start, end, labels, _ = max(ended, key=lambda f: (-f[1], f[0])) if ended else found[-1]
     return start, end, labels
 
 
