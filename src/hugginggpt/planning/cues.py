@@ -160,10 +160,11 @@ CUES: list[Cue] = [
         r"\b(?:rewrite|re-write|rephrase|paraphrase|reword|simplify|proofread|formali[sz]e)\w*\b(?! (?:exercise|question|task|test|quiz))",
         r"\bmake (?:it|this|that|the \w+|§txt\d*) (?:a (?:bit|lot) )?(?:easier|simpler)(?: to (?:read|understand|follow))?\b",
         r"\b(?:fix|correct|check|improve)\b[^.?!]{0,20}\b(?:grammar|spelling|typos?|wording|punctuation)\b",
-        r"\bmake (?:it|this|that|the \w+) (?:sound )?(?:more |less |a bit )?(?:formal|polite|casual|friendly|"
+        r"\bmake (?:it|this|that|the \w+|§txt) (?:sound )?(?:more |less |a bit )?(?:formal|polite|casual|friendly|"
         r"shorter|professional|simpler|clearer|nicer|concise)\b",
         r"\b(?:into|to|as) (?:a )?(?:formal|polite|passive|active|plain|simple) (?:english|language|voice|tone|form)\b",
-        r"\bturn\b[^.?!]{0,30}\binto (?:a |an )?(?:[\w-]+ ){0,3}(?:message|email|tweet|post|letter|note|text|reply)\b",
+        r"\bturn\b[^.?!]{0,30}\binto (?:a |an )?(?:[\w-]+ ){0,3}(?:message|email|tweet|post|letter|note|text|reply|story|poem|"
+        r"song|joke|limerick|haiku|rap)\b",
     ),
     *_cue(
         "sentiment",
@@ -215,7 +216,7 @@ CUES: list[Cue] = [
         r"\b(?:draw|paint|illustrate|render|doodle)\b",
         r"\b(?:make|create|generate|produce|design|give me|show me)\b[^.?!§]{0,30}\b(?:image|picture|photo|drawing|"
         r"illustration|painting|artwork|logo|wallpaper|poster|icon|art|banner)\b"
-        r"(?! of the (?!summary|translation|description|transcript|text|story|poem|caption|result)\w)",
+        r"(?! of the (?!summary|translation|description|transcript|text|story|poem|caption|result|quote|slogan|haiku|message)\w)",
         r"\b(?:need|want|like) (?:a|an|some|two|three) (?:\w+ ){0,2}(?:banner|logo|poster|wallpaper|illustration|picture|image|"
         r"drawing|painting|artwork|icon)s?\b|\b(?:two|three|\d) (?:images|pictures|drawings|illustrations)\b",
         r"\b(?:image|picture|illustration|painting|drawing) of (?:a|an|some)\b",
@@ -269,12 +270,14 @@ CUES: list[Cue] = [
     *_cue(
         "text-generation",
         r"\b(?:write|compose|draft|generate|create|come up with|make up|invent|suggest|give me|(?:need|want) (?=an? |some |another )|"
+        r"make (?:me )?(?=an? |some )|"
         r"tell me (?=an? |some |another ))\b"
         r"[^.?!§]{0,25}"
         r"\b(?:story|stories|poem|haiku|joke|essay|email|letter|tweet|post|slogan|paragraph|song|lyrics|limerick|"
         r"names?(?! of (?:the )?(?:persons|people|places|companies|cities))|titles?|tagline|recipe|speech|message|ideas?|list|bio|description|caption|riddle|quote|reply|"
-        r"response|note|headline|intro|summary of (?:your|the) day)\b",
-        r"\bcontinue\b|\bfinish (?:this|the|my) (?:sentence|story|text)\b|\bbrainstorm\w*|\bcomplete (?:this|the) sentence\b",
+        r"response|note|headline|intro|summary of (?:your|the) day|greeting|toast|wish(?:es)?|lines|verse|description)\b",
+        r"\bcontinue\b|\bfinish (?:this|the|my) (?:\w+ )?(?:sentence|story|text|line|poem|verse)\b|\bkeep (?:it|this|the story) going\b|"
+        r"\bcarry on (?:with )?(?:it|the story|this)\b|\bwhat comes next\b|\bbrainstorm\w*|\bcomplete (?:this|the) sentence\b",
         r"\bexplain\b|\bwhat (?:is|are) (?:a |an |the )?\w+\b[^§]*\?$|\bhow (?:do|does|can|to)\b",
     ),
     *_cue(
@@ -284,6 +287,7 @@ CUES: list[Cue] = [
         r"\b(?:can|could) we (?:just )?(?:talk|chat)\b|\b(?:i'm|i am|feeling) (?:so |really |a bit |kinda )?(?:stressed|anxious|"
         r"worried|down|lonely|overwhelmed)\b",
         r"\b(?:reply|respond|answer) (?:to )?(?:this|my|the) (?:message|text|question)\b",
+        r"\bany advice\b|\bwhat should i do\b|\b(?:some|your) advice\b|\bcheer me up\b|\bwhat'?s up\b|\bwhats up\b",
     ),
     *_cue(
         "question-answering", r"\baccording to\b|\bbased on\b|\bfrom the (?:text|article|email|passage|transcript)\b"
@@ -353,7 +357,10 @@ PRODUCT_WORDS: dict[str, tuple[str, ...]] = {
     "automatic-speech-recognition": ("transcript", "transcription", "transcribed"),
     "image-to-text": ("description", "caption", "described"),
     "text2text-generation": ("rewrite", "rewritten", "new version", "corrected"),
-    "text-generation": ("story", "poem", "text you wrote", "result"),
+    "text-generation": (
+        *("story", "poem", "text you wrote", "result", "quote", "slogan", "haiku", "limerick", "greeting", "tweet"),
+        *("reply", "lyrics", "joke"),
+    ),
     "question-answering": ("answer",),
     "document-question-answering": ("answer",),
     "visual-question-answering": ("answer",),

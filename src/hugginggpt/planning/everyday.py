@@ -66,6 +66,7 @@ _CONTENT_PRODUCERS = {
     "visual-question-answering",
 }
 _ANSWERS = {"question-answering", "document-question-answering", "visual-question-answering"}
+_WRITTEN = {"text-generation", "conversational", "text2text-generation"}
 _TRANSFORMS = {"translation", "summarization", "text2text-generation", "text-to-speech"}
 _PROMPT_TASKS = {"text-generation", "conversational", "text-to-image", "text-to-video"}
 _MARK = "§{kind}{index}"
@@ -123,7 +124,7 @@ def read_request(request: str, files: Sequence[str] = ()) -> Reading:
         if inner and spans[inner[0]][2].value == body:
             s = spans[inner[0]][2]
             spans[inner[0]] = (start, end, s)  # a quoted file name
-        elif free(start, end) and body:
+        elif free(start, end) and body and not _asked_in_quotes(request, body):
             spans.append((start, end, Source("text", body, False)))
     _add_inline_content(request, spans, free)
     _add_labels(request, spans)
@@ -155,6 +156,13 @@ def read_request(request: str, files: Sequence[str] = ()) -> Reading:
     return Reading(sources, [c for c in clauses if c], [k for k in attached if k not in out | dropped])
 
 
+def _asked_in_quotes(request: str, body: str) -> bool:
+    """A quoted question put to a file or another text ("answer this from article.txt: 'who is the mayor?'")
+    is the question, not a content."""
+    others = len(quoted_spans(request)) > 1 or _FILE.search(request) is not None
+    return others and body.rstrip().endswith("?") and len(body.split()) <= 20
+
+
 def _attached_name(name: str, files: Sequence[str]) -> str:
     """The attached file a request names with a slip ("artcle.txt" beside article.txt), else the name."""
     if name in files:
@@ -164,7 +172,9 @@ def _attached_name(name: str, files: Sequence[str]) -> str:
 
 
 _NEXT_STEP = re.compile(
-    r"[.!?]\s+(?=(?:and then|then|also|after that|next|finally|now|please|pls|can you|could you|and)\b)", re.I
+    r"[.!?]\s+(?=(?:and then|then|also|after that|next|finally|now|please|pls|can you|could you|and|which|what|who|"
+    r"when|where|how|why|is it|does it)\b)",
+    re.I,
 )
 
 
@@ -174,6 +184,8 @@ def _add_inline_content(request: str, spans: list[tuple[int, int, Source]], free
     if m is not None:
         head, body = m.group("head"), m.group("body").strip()
         offset = request.index(body[:20])
+        stop = _NEXT_STEP.search(body)  # "here's the notice: ... floor. which room is it in?"
+        body = body[: stop.start() + 1] if stop and _ANNOUNCES.search(head) else body
     else:
         # After a sentence of context: "... Can you fix the grammar in this: i has been waiting. And then translate it"
         colon = re.search(r"(?<=[a-z)]):\s+(?=\S)", request)
@@ -185,7 +197,7 @@ def _add_inline_content(request: str, spans: list[tuple[int, int, Source]], free
         stop = _NEXT_STEP.search(rest)
         body = (rest[: stop.start() + 1] if stop else rest).strip()
         offset = colon.end()
-    if _FILE.search(head) or len(head.split()) > 14 or not _has_cue(head.lower()):
+    if _FILE.search(head) or len(head.split()) > 14 or not (_has_cue(head.lower()) or _ANNOUNCES.search(head)):
         return
     if len(body.split()) < 2 or _mentions_file(body):
         return
@@ -194,6 +206,14 @@ def _add_inline_content(request: str, spans: list[tuple[int, int, Source]], free
     if any(s < offset + len(body) and e > offset for s, e, _ in spans):
         return  # quotes inside: they are the content
     spans.append((offset, offset + len(body), Source("text", body.strip().strip("\"'“”"), False)))
+
+
+# "here's the notice:", "the email says:": a head that gives the text that follows
+_ANNOUNCES = re.compile(
+    r"\b(?:here'?s|here is|this is|the|it|that|my|our)\b[^:]{0,30}\b(?:notice|text|message|email|note|review|post|comment|"
+    r"sentence|paragraph|letter|announcement|says|reads|said|goes)\s*$",
+    re.IGNORECASE,
+)
 
 
 def _mentions_file(text: str) -> bool:
@@ -239,7 +259,7 @@ def _add_labels(request: str, spans: list[tuple[int, int, Source]]) -> None:
 
 # "so I can paste them", "showing what's near": what the user will do with a result, not a step
 _PURPOSE = re.compile(
-    r",?\s*\b(?:so (?:that )?(?:i|we) (?:can|could|may)|showing|that shows|which shows|(?:it'?s|it is|is|this is) for "
+    r",?\s*\b(?:so (?:that )?(?:i|we) (?:can|could|may)|(?:just )?to (?:be sure|make sure)|showing|that shows|which shows|(?:it'?s|it is|is|this is) for "
     r"(?:my|our|a|the|him|her|them)\b)\b"
     r"(?:(?!,\s*(?:and\s+)?then\b|\s+and then\b)[^.?!])*",
     re.I,
@@ -354,7 +374,7 @@ def _asks(clause: str, indirect: bool = True) -> bool:
     raw = re.sub(
         r"^(?:§\w+\s*[.,:;—–-]?\s*)+(?=(?:what|whats|who|when|where|why|how|which)\b)",
         "",
-        _cue_text(clause).strip().split(": ")[-1],
+        _cue_text(clause).strip().split(": ")[-1].strip("«»“”\"' "),
     )
     # ("§txt0 when is it?" asks; "§aud0 is really noisy." does not)
     if cues.QUESTION.search(raw) and re.match(r"tell me\b", raw):
@@ -563,10 +583,10 @@ class _Builder:
             return self.ref(self.made_now[-1])  # "translate 'thank you' to Japanese and say it": the translation
         named = self.named(clause)
         given = [k for k in named if sources[k].kind == "text"]
-        if given:
-            return self.content_of(given[0])
         original = _ORIGINAL.search(self.request.lower()) is not None
         product = self.referred_product(clause)
+        if given and not (product is not None and given[0] in self.consumed):
+            return self.content_of(given[0])  # ("summarize this, then translate the summary: <text>": the summary)
         if product is not None:
             return self.ref(product)
         named_media = [k for k in named if sources[k].kind in ("image", "audio")]
@@ -587,7 +607,10 @@ class _Builder:
             producers = [
                 k
                 for k, t in enumerate(self.tasks)
-                if t.task in _CONTENT_PRODUCERS and (task == "text-to-speech" or t.task not in _ANSWERS)
+                if t.task in _CONTENT_PRODUCERS
+                and (task == "text-to-speech" or t.task not in _ANSWERS)
+                # "to Italian and also to Japanese" translates the same text; "translate that into German" the result
+                and not (task == "translation" and t.task == "translation" and not _POINTS.search(clause.lower()))
             ]  # "when was she born? and sum it up": the summary is of the text, not of the answer
             if task == "text-to-speech" and not producers:
                 producers = [k for k, t in enumerate(self.tasks) if "text" in t.produces]
@@ -597,6 +620,11 @@ class _Builder:
         if subjects:
             return self.content_of(subjects[0])
         inline = _inline_content(clause, task)
+        if inline is None and task != "text-generation":
+            # "write a slogan, then check its tone": with nothing else to act on, the text just written
+            written = [k for k, t in enumerate(self.tasks) if t.task in _WRITTEN]
+            if written:
+                return self.ref(written[-1])
         return inline
 
     # -- needs --------------------------------------------------------------------------------------
@@ -789,7 +817,19 @@ class _Builder:
         self.image_task("image-to-image", clause, effect)
 
     def _need_text_generation(self, clause: str, mode: str) -> None:
-        self.add("text-generation", {"text": _prompt(clause, self.reading)}, None)
+        product = self.referred_product(clause)
+        if product is None and _BASED_ON.search(clause.lower()):
+            made = [k for k, t in enumerate(self.tasks) if t.task in _CONTENT_PRODUCERS and t.task not in _ANSWERS]
+            product = made[-1] if made else None
+        if product is not None and "text" in self.tasks[product].produces:
+            # "write a story based on the description": new text made from a result is a rewrite of it
+            self.add("text2text-generation", {"text": f"{_instruction(clause)}\n{self.ref(product)}"}, None)
+            return
+        prompt = _prompt(clause, self.reading)
+        given = [s.value for s in self.reading.sources if s.kind == "text" and not s.is_file]
+        if given and given[0] not in prompt:  # "can u keep it going?\n'Once upon a time ...'": the start to continue
+            prompt = f"{prompt}: {given[0]}"
+        self.add("text-generation", {"text": prompt}, None)
 
     def _need_conversational(self, clause: str, mode: str) -> None:
         # Chat is about the whole message ("hey! how's your day going?"), not one clause of it.
@@ -977,12 +1017,16 @@ def _languages(clause: str, request: str) -> tuple[str | None, str | None]:
         text = re.sub(r"\beng\b", "english", text)  # "eng translation"
         source = next(iter(cues.source_languages(text)), None)
         start = source.end() if source else 0
-        target = re.search(
-            rf"\b(?:in|into|to|on)\s+(?:proper |plain )?({cues.LANGUAGE})\b|\b({cues.LANGUAGE})\s+(?:caption|description|"
-            rf"version|summary|transcript|subtitle|translation)s?\b",
-            text[start:],
-        ) or re.search(
-            rf"\b(?:in|into|to)\s+(?:proper |plain )?({cues.LANGUAGE})\b", text[: source.start()] if source else ""
+        target = (
+            re.search(rf"\b(?:into|to)\s+(?:proper |plain )?({cues.LANGUAGE})\b", text[start:])
+            or re.search(
+                rf"\b(?:in|into|to|on)\s+(?:proper |plain )?({cues.LANGUAGE})\b|\b({cues.LANGUAGE})\s+(?:caption|description|"
+                rf"version|summary|transcript|subtitle|translation)s?\b",
+                text[start:],
+            )
+            or re.search(
+                rf"\b(?:in|into|to)\s+(?:proper |plain )?({cues.LANGUAGE})\b", text[: source.start()] if source else ""
+            )
         )
         src = next((g for g in source.groups() if g), None) if source else None
         tgt = next((g for g in target.groups() if g), None) if target else None
@@ -1052,6 +1096,7 @@ class EverydayPlanner:
         asked = any((found[c] or _asks(c)) and not _narrates(c) for c in clauses)
         has_image = any(s.kind == "image" for s in reading.sources)
         previous: list[tuple[int, str, str]] = []
+        story: list[str] = []
         for position, clause in enumerate(clauses):
             needs = found[clause]
             if asked and _narrates(clause):
@@ -1078,9 +1123,11 @@ class EverydayPlanner:
                 needs = []  # "A guest left this message in Spanish. Could you translate it?" says what it is in
             named = builder.referred_products(clause)
             made = builder.tasks[named[-1]].task if named else None
-            if made in {n for _, n, _ in needs} and made not in _ARGUED:
-                # "of that summary" is no new one; without its cue, "turn the summary into a video" is seen
-                needs = clause_needs(clause, without=(made,))
+            asked_again = [n for _, n, _ in needs if _MAKES.get(n, n) == made]
+            if asked_again and made not in _ARGUED:
+                # "of that summary" is no new one; without its cue, "turn the summary into a video" (or "write a
+                # story from the description") is seen
+                needs = clause_needs(clause, without=tuple(asked_again))
             elif len(needs) > 1 and made in {n for _, n, _ in needs}:
                 needs = [n for n in needs if n[1] != made]  # "turn the inverted picture into an outline"
             if previous and _SAME_AGAIN.search(clause.lower()) and all(n in _WEAK for _, n, _ in needs):
@@ -1114,12 +1161,24 @@ class EverydayPlanner:
                 needs = [n for n in needs if n[1] != "question-answering"]  # "draw it based on the summary"
             if question and reading.attached and [n for _, n, _ in needs] == ["text-generation"]:
                 needs = []  # "what is the person doing?" beside a file asks about the file, not for a story
+            if (
+                any(n == "describe" for _, n, _ in needs)
+                and not has_image
+                and not any("image" in t.produces for t in builder.tasks)
+                and re.search(r"\b(?:write|compose|draft|make up|create)\b", clause.lower())
+            ):
+                needs = [
+                    (p, "text-generation" if n == "describe" else n, m) for p, n, m in needs
+                ]  # "write a product description"
             if any(n == "text-to-image" for _, n, _ in needs) and _refers_to_photo(clause, reading):
                 needs = clause_needs(clause, without=("text-to-image",))  # "make the astronaut picture look like..."
             elif any(n in ("text-to-image", "text-to-video") for _, n, _ in needs):
                 # "draw a cartoon of ...", "a picture of what the translation describes": the style and the words
                 # are the prompt's
                 needs = [n for n in needs if n[1] not in ("image-to-image", "describe", "text-generation")]
+            if not needs and not question and _narrates(clause) and not builder.tasks:
+                story.append(_tidy(_unmask(clause, reading)).rstrip(" ."))  # "I'm making a card for my neighbour."
+            made = len(builder.tasks)
             if not needs and not question and builder.tasks and _describes_more(clause, builder):
                 last = builder.tasks[-1]  # "draw a banner. something like a wooden table in morning light"
                 last.args["text"] = f"{last.args['text']}, {_tidy(_unmask(clause, reading)).rstrip(' .')}"
@@ -1148,6 +1207,10 @@ class EverydayPlanner:
             for _, need, mode in sorted(needs, key=lambda n: (n[1] in late, n[1] == "text-to-speech")):
                 builder.apply(need, mode, clause)
             previous = needs or previous
+            new = [t for t in builder.tasks[made:] if t.task == "text-generation"]
+            if story and new:
+                new[0].args["text"] = ", ".join([*story, new[0].args["text"]])  # the story says who it is for
+                story = []
         for index in reading.attached:
             if index not in builder.consumed:
                 _cover(builder, index)
@@ -1169,6 +1232,10 @@ class EverydayPlanner:
 
 
 _CONVERTERS = {"automatic-speech-recognition", "content"}
+_POINTS = re.compile(r"\b(?:it|that|this|them)\b")
+_BASED_ON = re.compile(
+    r"\b(?:based on|inspired by|from|out of|about|of) (?:it|this|that|them|what'?s in it|whats in it)\b|\breply\b[^.?!]{0,40}\b(?:it|this|that)\b"
+)
 _WRITING = re.compile(
     r"\b(?:write|compose|draft|generate|create|come up with|make up|invent|suggest|tell me (?:an? |some )|brainstorm|continue)\b"
 )
