@@ -1178,7 +1178,7 @@ class EverydayPlanner:
                 needs = [n for n in needs if n[1] not in ("image-to-image", "describe", "text-generation")]
             if not needs and not question and _narrates(clause) and not builder.tasks:
                 story.append(_tidy(_unmask(clause, reading)).rstrip(" ."))  # "I'm making a card for my neighbour."
-            made = len(builder.tasks)
+            tasks_before = len(builder.tasks)
             if not needs and not question and builder.tasks and _describes_more(clause, builder):
                 last = builder.tasks[-1]  # "draw a banner. something like a wooden table in morning light"
                 last.args["text"] = f"{last.args['text']}, {_tidy(_unmask(clause, reading)).rstrip(' .')}"
@@ -1207,7 +1207,7 @@ class EverydayPlanner:
             for _, need, mode in sorted(needs, key=lambda n: (n[1] in late, n[1] == "text-to-speech")):
                 builder.apply(need, mode, clause)
             previous = needs or previous
-            new = [t for t in builder.tasks[made:] if t.task == "text-generation"]
+            new = [t for t in builder.tasks[tasks_before:] if t.task == "text-generation"]
             if story and new:
                 new[0].args["text"] = ", ".join([*story, new[0].args["text"]])  # the story says who it is for
                 story = []
