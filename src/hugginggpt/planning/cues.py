@@ -79,7 +79,7 @@ CUES: list[Cue] = [
         "automatic-speech-recognition",
         r"\btranscri(?:be|bing|ption|pt)\w*",
         r"\bspeech[- ]to[- ]text\b|\bdictation\b",
-        r"\b(?:what|anything)\b[^.?!]{0,30}\b(?:said|spoken|saying|talking about|speaking about)\b",
+        r"\b(?:what|anything)\b[^.?!]{0,40}\b(?:said|spoken|saying|talking about|speaking about)\b",
         r"\bwhat(?:'s| is| was)? (?:being )?(?:said|spoken)\b",
         rf"\b(?:what|who)\b[^.?!]{{0,30}}\bsay(?:s|ing)?\b[^.?!]{{0,20}}\b{AUDIO_WORDS}",
         rf"\b{AUDIO_WORDS}\b[^.?!]{{0,20}}\bsay(?:s|ing)?\b",
@@ -121,11 +121,13 @@ CUES: list[Cue] = [
         "translation",
         r"\btranslat\w*|\bwhat language\b",
         # "it's in Spanish" says what language the content is in, not what to translate into
-        rf"(?<!\bis )(?<!\bits )(?<!\bit's )(?<!\bare )(?<!\bwas )(?<!written )(?<!spoken )\b(?:in|into|to|on) (?:proper |plain )?"
+        rf"(?<!\bis )(?<!\bits )(?<!\bit's )(?<!\bare )(?<!\bwas )(?<!written )(?<!spoken )(?<!keep it )(?<!leave it )\b(?:in|into|to|on) "
+        rf"(?:proper |plain )?"
         rf"{LANGUAGE}\b",
         r"\bhow (?:do|would|does) (?:you|i|one) say\b",
         r"\bwhat (?:does|do) (?:it|this|that|the \w+) mean\b",
         r"\bin english\b",
+        rf"^(?:in )?{LANGUAGE}(?: please| pls| thanks| thx)?\W*$",
         rf"\b{LANGUAGE}(?= (?:caption|description|version|summary|transcript|subtitle|translation|one|sentence)s?\b)",
         rf"(?:->|→|=>)\s*{LANGUAGE}\b",
     ),
@@ -190,7 +192,7 @@ CUES: list[Cue] = [
     *_cue(
         "image-segmentation",
         r"\bsegment\w*|\bmasks?\b|\bcut (?:out|it out)\b|\bcut (?:the |this |that |my )?\w+ out\b|"
-        r"\bwithout (?:the |a |its )?background\b|\bremove the background\b|\bbackground (?:removal|remover)\b",
+        r"\bwithout (?:the |a |its )?background\b|\bremove the background\b(?! noise| hiss| hum| sound)|\bbackground (?:removal|remover)\b",
         r"\bseparate\b[^.?!]{0,30}\b(?:background|foreground|objects|regions)\b|\bregions\b|\bpixel-wise\b",
     ),
     *_cue(
@@ -258,7 +260,7 @@ CUES: list[Cue] = [
         r"\b(?:anyone|someone|somebody|anybody|people) (?:\w+ ){0,3}(?:talk|speak)(?:s|ing)?\b",
         r"\bspeech or\b|\bor (?:is (?:it )?)?(?:just |only )?(?:noise|silence|silent|static)\b|\bjust (?:noise|silence)\b|\bsilen(?:t|ce)\b",
         r"\bvoice activity\b|\bwhat (?:kind of |sort of )?(?:sound|noise)s?\b|\bany (?:speech|voices?)\b",
-        r"\bcontains? (?:speech|voices?|talking)\b|\bempty\b",
+        r"\bcontains? (?:speech|voices?|talking)\b|\bempty\b|\bhas (?:a |any )?(?:voice|speech|talking)\b",
     ),
     *_cue(
         "audio-to-audio",
@@ -303,7 +305,9 @@ SOURCE_LANGUAGE = re.compile(
     rf"\bfrom\s+({LANGUAGE})\b|\b({LANGUAGE})\s+(?:voice\s+)?{_CONTENT_NOUNS}s?\b|"
     rf"\b(?:is|its|it's|are|was|were|written|spoken|{_CONTENT_NOUNS}s?)\s+in\s+({LANGUAGE})\b"
 )
-_PUT_INTO = re.compile(r"\b(?:put|translate|write|get|make|have|turn|give|convert|render|say|read)\b[^.?!]{0,25}$")
+_PUT_INTO = re.compile(
+    r"\b(?:put|translate|write|get|make|have|turn|give|convert|render|say|read|need|want)\b[^.?!]{0,25}$"
+)
 
 
 def says_content_language(text: str) -> bool:
@@ -364,7 +368,7 @@ PRODUCT_WORDS: dict[str, tuple[str, ...]] = {
     "question-answering": ("answer",),
     "document-question-answering": ("answer",),
     "visual-question-answering": ("answer",),
-    "audio-to-audio": ("denoised", "cleaned", "clean version", "cleaned-up", "cleaner version"),
+    "audio-to-audio": ("denoised", "cleaned", "clean version", "cleaned-up", "cleaner version", "enhanced"),
     "text-to-image": ("you made", "you drew", "you generated", "generated picture", "generated image", "drawing"),
     "image-to-image": (
         *("version", "edited", "blurred", "sharpened", "filtered", "sketched", "the sketch", "the cartoon"),

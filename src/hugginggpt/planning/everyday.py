@@ -199,6 +199,8 @@ def _add_inline_content(request: str, spans: list[tuple[int, int, Source]], free
         offset = colon.end()
     if _FILE.search(head) or len(head.split()) > 14 or not (_has_cue(head.lower()) or _ANNOUNCES.search(head)):
         return
+    if body.rstrip().endswith("?") and len(body.split()) <= 8:
+        return  # "how does this customer feel - positive or negative?" gives choices, not a text
     if len(body.split()) < 2 or _mentions_file(body):
         return
     if re.search(r"\b(?:answer|tell me|question)\b", head, re.I) and body.rstrip().endswith("?"):
@@ -222,6 +224,7 @@ def _mentions_file(text: str) -> bool:
 
 _LABEL_ASKED = re.compile(
     r"\b(?:classif\w*|categor\w*|labels?|tag|sort|topics?|about [^.?!]*\bor|which (?:one|of)|bucket|fits? best|best fits?|"
+    r"one of|options|choices|triage|"
     r"(?:is|it's|it is) (?:this |it )?(?:a|an)? ?[\w ,]+ or)\b",
     re.IGNORECASE,
 )
@@ -284,7 +287,7 @@ def _clauses(masked: str) -> list[str]:
             pending = ""
             only_marks = not _tidy(_MARK_RE.sub("", piece))
             # "quick one - according to the email", "§text0 - based on that": a lead to the next piece
-            lead = _tidy(_MARK_RE.sub("", piece)).strip(" -—–")
+            lead = _tidy(_MARK_RE.sub("", piece)).strip(" -—–") or _MARK_RE.sub("", piece).strip(" -—–")
             leads = only_marks or (_LEAD_IN.match(lead) and len(lead.split()) <= 5)
             if only_marks and merged and re.search(r"§\w+\d+\W*$", merged[-1]):
                 merged[-1] += " and " + piece  # "describe §image0 and §image1": a list of files
@@ -900,6 +903,8 @@ class _Builder:
     def question(self, clause: str, force_text: bool = False) -> None:
         """A question with no more specific cue: asked of a document or photo, a recording, a text."""
         question = _question(clause, self.reading)
+        if not re.search(r"[^\W\d_]", question):
+            return  # nothing is asked ("according to the recording?" alone)
         subjects = self.subjects(clause, ("image", "audio", "text"))
         kind = self.reading.sources[subjects[0]].kind if subjects else None
         read = self.read(subjects[0]) if subjects else []
@@ -1028,6 +1033,8 @@ def _languages(clause: str, request: str) -> tuple[str | None, str | None]:
                 rf"\b(?:in|into|to)\s+(?:proper |plain )?({cues.LANGUAGE})\b", text[: source.start()] if source else ""
             )
         )
+        # "my dad only reads Chinese, can you translate it for him": the reader's language is the target
+        target = target or re.search(rf"\b(?:reads|speaks|understands)\s+(?:only\s+)?({cues.LANGUAGE})\b", text)
         src = next((g for g in source.groups() if g), None) if source else None
         tgt = next((g for g in target.groups() if g), None) if target else None
         return english(tgt), english(src)
@@ -1041,7 +1048,8 @@ def _languages(clause: str, request: str) -> tuple[str | None, str | None]:
     if source is None:
         _, source = found(request)  # "it's in Spanish. What does it say in English?"
     if source is None:  # "a guest left this message at the desk in Spanish", "my Spanish is rusty": the content's
-        named = (english(m.group(1)) for m in re.finditer(rf"(?<!\bto )(?<!\binto )\b({cues.LANGUAGE})\b", request))
+        words = _FILE.sub(" ", request)  # "spanish.wav" names a file, not the language it is in
+        named = (english(m.group(1)) for m in re.finditer(rf"(?<!\bto )(?<!\binto )\b({cues.LANGUAGE})\b", words))
         source = next((name for name in named if name not in (target, "English")), None)
     return target, source if source != target else None
 
@@ -1132,6 +1140,8 @@ class EverydayPlanner:
                 needs = [n for n in needs if n[1] != made]  # "turn the inverted picture into an outline"
             if previous and _SAME_AGAIN.search(clause.lower()) and all(n in _WEAK for _, n, _ in needs):
                 needs = previous  # "is the call positive, and what about the review?"
+            if not needs and position and re.match(r"\W*(?:like|e\.?g\.?|such as|for example)\b", clause.lower()):
+                continue  # "what kind of sound is it? like music, speech, something else?": examples of the answer
             question = _asks(clause)
             if (
                 question

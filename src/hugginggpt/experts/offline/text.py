@@ -163,6 +163,8 @@ def split_labels(segment: str) -> list[str]:
             labels.append(label)
     if not 2 <= len(labels) <= 20 or any(len(label.split()) > 5 for label in labels):
         return []
+    if any(re.match(r"(?:is|are|was|were|does|do|did|can|could)\b", label, re.IGNORECASE) for label in labels):
+        return []
     return labels
 
 
