@@ -1250,6 +1250,7 @@ _WRITING = re.compile(
     r"\b(?:write|compose|draft|generate|create|come up with|make up|invent|suggest|tell me (?:an? |some )|brainstorm|continue)\b"
 )
 _MAKES = {"describe": "image-to-text", "content": "image-to-text", "gist": "summarization"}
+_PICTURES = {"text-to-image", "text-to-video"}
 
 
 def _results_first(clauses: list[str], found: dict[str, list[tuple[int, str, str]]]) -> list[str]:
@@ -1265,15 +1266,12 @@ def _results_first(clauses: list[str], found: dict[str, list[tuple[int, str, str
             if any(re.search(rf"\b{re.escape(w)}", lowered) for w in words)
         }
         made_here = {_MAKES.get(n, n) for _, n, _ in found[clause]}
-        if made_here & {"text-to-image", "text-to-video"}:
-            made_here &= {
-                "text-to-image",
-                "text-to-video",
-            }  # "a video out of the description": the words are its prompt's
+        if made_here & _PICTURES:
+            made_here &= _PICTURES  # "a video out of the description": the words are its prompt's
         makers = [
             j
             for j in range(k + 1, len(ordered))
-            if used - made_here & {_MAKES.get(n, n) for _, n, _ in found[ordered[j]]}
+            if (used - made_here) & {_MAKES.get(n, n) for _, n, _ in found[ordered[j]]}
         ]
         earlier = {_MAKES.get(n, n) for c in ordered[:k] for _, n, _ in found[c]}
         if makers and not used & earlier:
