@@ -110,8 +110,7 @@ _TASKS: dict[str, _Prompting] = {
     ),
     "question-answering": _Prompting(
         "The user's message holds a question and the text (context) it is about. Answer the question using only "
-        "that text, in a few words, copying dates, numbers and names whole and exactly as the text writes them; "
-        "a question that asks several things (when and with whom) gets each answered. "
+        "that text, in a few words, copying dates, numbers and names whole and exactly as the text writes them. "
         f"If the text does not state the answer, reply exactly: {NOT_STATED}",
         64,
         "{text}\n\nAnswer from the text above only:",
@@ -120,8 +119,7 @@ _TASKS: dict[str, _Prompting] = {
 
 _DQA = _Prompting(
     "You answer a question about a document. Its text was read by OCR, line by line, and may contain "
-    "recognition errors. Answer using only that text, in a few words, copying numbers and names exactly; a "
-    "question that asks several things (when and with whom) gets each answered. "
+    "recognition errors. Answer using only that text, in a few words, copying numbers and names exactly. "
     f"If the text does not state the answer, reply exactly: {NOT_STATED}",
     64,
     "Document text:\n{lines}\n\nQuestion: {question}\nAnswer:",
