@@ -64,7 +64,7 @@ CUES: list[Cue] = [
         r"reading)\b",
         r"\b(?:as|into|to|in) (?:an? )?(?:audio|speech|voice|mp3|wav|sound file|spoken words)\b",
         r"\b(?:read|say) (?:it|this|that|them|the \w+) (?:to me|for me)\b",
-        r"\bwith (?:a |your |the )?voice\b|\bspeak(?: it| them)?\W*$|\bread me the (?:\w+ )?(?:version|translation)\b|"
+        r"(?<!how do you )(?<!how would you )(?<!how do i )(?<!how to )\bsay §txt\b|\bwith (?:a |your |the )?voice\b|\bspeak(?: it| them)?\W*$|\bread me the (?:\w+ )?(?:version|translation)\b|"
         rf"\bread me the {LANGUAGE}\b|\bhear (?:it|what|the)\b|\bread (?:it|this|that|them) back\b|\bin an? (?:clear|nice|loud|calm|friendly) voice\b",
         r"\b(?:have|get) (?:it|this|that|them|the \w+) (?:spoken|voiced|read out)\b",
         r"\b(?:make|let) (?:it|the \w+) (?:talk|speak)\b",
@@ -229,7 +229,8 @@ CUES: list[Cue] = [
         r"(?<!edge )\bdetect\w*|\bhow many\b|\bcu[aá]nt[oa]s\b|\bwie viele\b|\bcombien\b|\bcount(?:s|ed|ing)?\b|\bnumber of\b|\blocate\b|\blocation of\b|\bbounding box\w*|\bbox(?:es)?\b",
         r"\b(?:find|spot|point out|highlight|mark|circle)\b|\bwhere(?:'s| is| are)\b|\bwhere (?:the|a|my) \w+ (?:is|are)\b",
         r"\b(?:more|fewer|most) (?:things|objects|items|people|stuff)\b",
-        r"\bthere(?:'s| is) (?:actually |really )(?:a|an|any)\b|"
+        r"\bthere(?:'s| is) (?:actually |really )(?:a|an|any)\b|\b(?:is|are) there (?:actually |really )(?:a|an|any)\b|"
+        r"\bwhich (?:of (?:these|the) )?(?:\w+ )?(?:photos?|pictures?|images?|pics?) (?:has|have|shows?|contains?)\b|"
         r"\b(?:is|are) there (?:a|an|any|some|anyone|anybody|someone|somebody|people)\b(?!\s+(?:\w+\s+)?(?:speech|voices?|"
         r"talking|speaking|sounds?|noise|music)\b)|\bany (?:people|persons|cats|"
         r"dogs|cars|cups|animals)\b|^(?:any(?:one|body)|some(?:one|body)) (?:in|on)\b|"
@@ -246,7 +247,7 @@ CUES: list[Cue] = [
     ),
     *_cue(
         "image-classification",
-        r"\b(?:what|which) (?:kind|type|sort|breed|species|brand|make|model|race) of\b|\b(?:what|which) (?:animal|breed|species|"
+        r"\b(?:what|which) (?:kind|type|sort|breed|species|brand|make|model|race) of\b(?! (?:sound|noise|audio|music|voice))|\b(?:what|which) (?:animal|breed|species|"
         r"dish|food|object|race)\b|\bwhat(?:'s|s| is) the (?:breed|species|animal|dish)\b|\bwhat are (?:these|those|they)\b",
         r"\bidentify\b|\brecogni[sz]e\b|\bwhat(?:'s| is)? (?:this|it|that)\b(?! (?!thing\b)\w+ing\b)",
         r"\bis (?:this|it|that) an? \w+\b",
@@ -274,7 +275,7 @@ CUES: list[Cue] = [
         r"\b(?:write|compose|draft|generate|create|come up with|make up|invent|suggest|give me|(?:need|want) (?=an? |some |another )|"
         r"make (?:me )?(?=an? |some )|"
         r"tell me (?=an? |some |another ))\b"
-        r"[^.?!§]{0,25}"
+        r"[^.?!§]{0,35}"
         r"\b(?:story|stories|poem|haiku|joke|essay|email|letter|tweet|post|slogan|paragraph|song|lyrics|limerick|"
         r"names?(?! of (?:the )?(?:persons|people|places|companies|cities))|titles?|tagline|recipe|speech|message|ideas?|list|bio|description|caption|riddle|quote|reply|"
         r"response|note|headline|intro|summary of (?:your|the) day|greeting|toast|wish(?:es)?|lines|verse|description)\b",

@@ -442,6 +442,7 @@ class _Builder:
     consumed: set[int] = field(default_factory=set)
     missing: list[str] = field(default_factory=list)  # text tasks asked for with nothing to act on
     made_now: list[int] = field(default_factory=list)  # the transformations the clause being read has made
+    clause_start: int = 0  # the first task the clause being read has made
 
     # -- sources ------------------------------------------------------------------------------------
 
@@ -593,6 +594,9 @@ class _Builder:
         if product is not None:
             return self.ref(product)
         named_media = [k for k in named if sources[k].kind in ("image", "audio")]
+        made_here = [k for k in range(self.clause_start, len(self.tasks)) if "text" in self.tasks[k].produces]
+        if task in _TRANSFORMS and made_here:
+            return self.ref(made_here[-1])  # "describe this photo out loud": the description, made in this clause
         if task == "text-to-speech" and not named_media:
             # "read his message back to me": the recording's words, not the answer about them
             named_media = [
@@ -615,8 +619,10 @@ class _Builder:
                 # "to Italian and also to Japanese" translates the same text; "translate that into German" the result
                 and not (task == "translation" and t.task == "translation" and not _POINTS.search(clause.lower()))
             ]  # "when was she born? and sum it up": the summary is of the text, not of the answer
-            if task == "text-to-speech" and not producers:
-                producers = [k for k, t in enumerate(self.tasks) if "text" in t.produces]
+            if (
+                task == "text-to-speech" or (task == "translation" and not _POINTS.search(clause.lower()))
+            ) and not producers:
+                producers = [k for k, t in enumerate(self.tasks) if "text" in t.produces]  # "what breed? in Spanish"
             if producers:
                 return self.ref(producers[-1])
         subjects = self.subjects(clause, ("text", "image", "audio"))
@@ -1140,7 +1146,13 @@ class EverydayPlanner:
                 needs = [n for n in needs if n[1] != made]  # "turn the inverted picture into an outline"
             if previous and _SAME_AGAIN.search(clause.lower()) and all(n in _WEAK for _, n, _ in needs):
                 needs = previous  # "is the call positive, and what about the review?"
-            if not needs and position and re.match(r"\W*(?:like|e\.?g\.?|such as|for example)\b", clause.lower()):
+            if (
+                not needs
+                and position
+                and re.match(
+                    r"\W*(?:like|e\.?g\.?|such as|for example|some kind of|maybe|perhaps|probably)\b", clause.lower()
+                )
+            ):
                 continue  # "what kind of sound is it? like music, speech, something else?": examples of the answer
             question = _asks(clause)
             if (
@@ -1171,6 +1183,8 @@ class EverydayPlanner:
                 needs = [n for n in needs if n[1] != "question-answering"]  # "draw it based on the summary"
             if question and reading.attached and [n for _, n, _ in needs] == ["text-generation"]:
                 needs = []  # "what is the person doing?" beside a file asks about the file, not for a story
+            if {"describe", "summarization"} <= {n for _, n, _ in needs}:
+                needs = [n for n in needs if n[1] != "summarization"]  # "describe cat.png in one sentence"
             if (
                 any(n == "describe" for _, n, _ in needs)
                 and not has_image
@@ -1214,6 +1228,7 @@ class EverydayPlanner:
             # What a clause makes comes before what it does to it: "an Italian caption" describes, then translates.
             late = (*_TRANSFORMS, "sentence-similarity")
             builder.made_now = []
+            builder.clause_start = len(builder.tasks)
             for _, need, mode in sorted(needs, key=lambda n: (n[1] in late, n[1] == "text-to-speech")):
                 builder.apply(need, mode, clause)
             previous = needs or previous
@@ -1372,7 +1387,7 @@ def _counts_objects(clause: str) -> bool:
 _PRONOUN_QUESTION = frozenset(
     "what who which they them it is are was were these those there tell me all can could you figure out help do "  # noqa: SIM905
     "know check see work sort no clue lol idk not sure please and for generate make create draw any idea from on in "
-    "the".split()
+    "the where exactly".split()
 )
 
 
