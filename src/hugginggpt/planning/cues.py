@@ -64,7 +64,7 @@ CUES: list[Cue] = [
         r"reading)\b",
         r"\b(?:as|into|to|in) (?:an? )?(?:audio|speech|voice|mp3|wav|sound file|spoken words)\b",
         r"\b(?:read|say) (?:it|this|that|them|the \w+) (?:to me|for me)\b",
-        r"(?<!how do you )(?<!how would you )(?<!how do i )(?<!how to )\bsay §txt\b|\bwith (?:a |your |the )?voice\b|\bspeak(?: it| them)?\W*$|\bread me the (?:\w+ )?(?:version|translation)\b|"
+        r"(?<!how do you )(?<!how would you )(?<!how do i )(?<!how to )\bsay §txt\b|\bwith (?:a |your |the )?voice\b|\b(?:i|we) (?:can|could) listen to\b|\bspeak(?: it| them)?\W*$|\bread me the (?:\w+ )?(?:version|translation)\b|"
         rf"\bread me the {LANGUAGE}\b|\bhear (?:it|what|the)\b|\bread (?:it|this|that|them) back\b|\bin an? (?:clear|nice|loud|calm|friendly) voice\b",
         r"\b(?:have|get) (?:it|this|that|them|the \w+) (?:spoken|voiced|read out)\b",
         r"\b(?:make|let) (?:it|the \w+) (?:talk|speak)\b",
@@ -140,7 +140,7 @@ CUES: list[Cue] = [
         r"organi[sz]ations?|brands?|dates?|who and where)\b[^.?!]{0,25}\b(?:mention\w*|named|appear\w*|referenced|"
         r"listed|come up|comes up|show up|talked about|featured)\b",
         r"\b(?:which|what|any) (?:people|persons|names|places|cities|companies|organi[sz]ations|locations|dates)\b",
-        r"\b(?:extract|list|pull out|pick out|spot|find|get|highlight|tag)\b[^.?!]{0,20}\b(?:names|people|places|companies|"
+        r"\b(?:extract|list|pull out|pick out|spot|find|get|highlight|tag)\b[^.?!]{0,20}\b(?:names?|people|places|compan(?:y|ies)|"
         r"organi[sz]ations|locations|dates|entities)\b",
         r"\bpull\b[^.?!]{0,20}\b(?:names|people|places|companies|dates|entities)\b|^(?:names|people|places|entities|who'?s mentioned)\W*$",
         r"\bwho(?:'s| is| are| was| were) (?:in|on|named in|mentioned in) (?:it|the \w+)\b",
@@ -172,7 +172,7 @@ CUES: list[Cue] = [
         "sentiment",
         r"\bsentiment\w*|\bpositive\b|\bnegative\b|\bemotion\w*|\bmood\b|\bvibes?\b|\battitude\b",
         r"\b(?:the|its|what|overall|general) tone\b|\btone of\b|^tone\W*$",  # not "in a polite and professional tone"
-        r"\bhow (?:does|do|did|is|was) (?:the |this |that )?\w* ?(?:feel|feeling|sound)\b|\bhow\b[^.?!]{0,20}\bfeel(?:s|ing)\b",
+        r"\bhow (?:they|he|she|the \w+) (?:feel|felt)\b|\bhow (?:does|do|did|is|was) (?:the |this |that )?\w* ?(?:feel|feeling|sound)\b|\bhow\b[^.?!]{0,20}\bfeel(?:s|ing)\b",
         r"\b(?:happy|angry|upset|satisfied|unhappy|pleased|annoyed|mad|sad|good or bad|praise|complain(?:s|ed|ing)?)\b[^.?!]{0,20}\?",
         r"\b(?:like|liked|love|loved|hate|hated|enjoy|enjoyed) (?:it|the|this|that)\b[^.?!]{0,30}\?",
         r"\b(?:satisfied|happy|unhappy|upset|pleased|angry)\b|\bgood (?:\w+ )?or bad\b",

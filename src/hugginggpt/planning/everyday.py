@@ -594,7 +594,11 @@ class _Builder:
         if product is not None:
             return self.ref(product)
         named_media = [k for k in named if sources[k].kind in ("image", "audio")]
-        made_here = [k for k in range(self.clause_start, len(self.tasks)) if "text" in self.tasks[k].produces]
+        made_here = [
+            k
+            for k in range(self.clause_start, len(self.tasks))
+            if "text" in self.tasks[k].produces and (task == "text-to-speech" or self.tasks[k].task not in _ANSWERS)
+        ]
         if task in _TRANSFORMS and made_here:
             return self.ref(made_here[-1])  # "describe this photo out loud": the description, made in this clause
         if task == "text-to-speech" and not named_media:
@@ -771,6 +775,14 @@ class _Builder:
         self._need_sentiment(clause, mode)
 
     def _need_translation(self, clause: str, mode: str) -> None:
+        several = re.search(
+            rf"\b(?:into|to|in)\s+({cues.LANGUAGE}(?:\s*,\s*{cues.LANGUAGE})*,?\s+and\s+{cues.LANGUAGE})\b",
+            clause.lower(),
+        )
+        if several:  # "translate it into spanish and french": one translation each, of the same text
+            for name in re.findall(cues.LANGUAGE, several.group(1)):
+                self.text_task("translation", clause, {"target": _language_name(name)})
+            return
         target, source = _languages(clause, self.request)
         if target is None and source != "English" and "what language" not in self.request.lower():
             target = "English"  # "translate this from German", "what does it mean?"
@@ -1015,6 +1027,12 @@ def _question(clause: str, reading: Reading) -> str:
     if not text.endswith("?") and cues.QUESTION.search(text.lower()):
         text += "?"
     return text or _tidy(_unmask(clause, reading))
+
+
+def _language_name(name: str) -> str:
+    """The English name of a language as the request spells it ("french" -> "French")."""
+    lowered = name.lower()
+    return next(all_names[0] for all_names in LANGUAGES.values() if lowered in (n.lower() for n in all_names))
 
 
 def _languages(clause: str, request: str) -> tuple[str | None, str | None]:

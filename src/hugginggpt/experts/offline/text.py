@@ -185,7 +185,8 @@ def label_segment(text: str, quotes: list[tuple[int, int, str]]) -> tuple[int, i
             continue
         # to the end of the sentence or the next step ("..., and finally translate it")
         tail = re.match(
-            r"(?:(?!,\s*(?:and\s+)?(?:then|finally|also|after that)\b|\s+and then\b|\s[—–-]\s)[^:?!.\n]|\.(?=\S))+",
+            r"(?:(?!,\s*(?:and\s+)?(?:then|finally|also|after that)\b|\s+and then\b|\s[—–-]\s|,?\s+and\s+(?:summari[sz]e|"
+            r"translate|turn|read|make|give|tell|write|draw|say)\b)[^:?!.\n]|\.(?=\S))+",
             text[m.end() :],
         )
         if tail and (labels := split_labels(tail.group())):
