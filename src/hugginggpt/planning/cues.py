@@ -48,7 +48,7 @@ CUES: list[Cue] = [
         "ask",
         r"^(?:the |receipt |bill |invoice |order )?(?:total|amount due|subtotal|price|date|time|address|deadline|venue)"
         r"(?:\s+(?:please|pls|thanks|on (?:it|this|here)))*\s*\W*$",
-        r"\b(?:say|read|tell me)\b (?:me )?(?:the |its )?(?:receipt |bill |invoice )?(?:total|amount due|subtotal|price|"
+        r"\b(?:say|read|tell me|determine|give me|get)\b (?:me )?(?:the |its )?(?:receipt |bill |invoice )?(?:total|amount due|subtotal|price|"
         r"deadline|venue)\b",
     ),
     # Speech out: "read it aloud", "say it", "as audio"
@@ -60,7 +60,8 @@ CUES: list[Cue] = [
         r"\btext[- ]to[- ](?:speech|audio|voice)\b|\btts\b",
         r"\b(?:narrate|narration|voice ?over|pronounce|speak it|say it|say that)\b|\bspeak (?:the|that|this|them)\b",
         # "an audio version" asks for speech; "the audio clip" names the recording given
-        r"(?<!the )(?<!this )(?<!that )(?<!my )\b(?:audio|spoken|voice|mp3|wav|sound) (?:version|file|clip|recording|copy|"
+        r"(?<!the )(?<!this )(?<!that )(?<!my )(?<!attached )(?<!uploaded )(?<!following )\b(?:audio|spoken|voice|mp3|wav|sound) "
+        r"(?:version|file|clip|recording|copy|"
         r"reading)\b",
         r"\b(?:as|into|to|in) (?:an? )?(?:audio|speech|voice|mp3|wav|sound file|spoken words)\b",
         r"\b(?:read|say) (?:it|this|that|them|the \w+) (?:to me|for me)\b",

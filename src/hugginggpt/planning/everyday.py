@@ -288,7 +288,8 @@ def _clauses(masked: str) -> list[str]:
             only_marks = not _tidy(_MARK_RE.sub("", piece))
             # "quick one - according to the email", "§text0 - based on that": a lead to the next piece
             lead = _tidy(_MARK_RE.sub("", piece)).strip(" -—–") or _MARK_RE.sub("", piece).strip(" -—–")
-            leads = only_marks or (_LEAD_IN.match(lead) and len(lead.split()) <= 5)
+            raw_lead = _MARK_RE.sub("", piece).strip(" -—–")  # "According to the attached article,"
+            leads = only_marks or ((_LEAD_IN.match(lead) or _LEAD_IN.match(raw_lead)) and len(raw_lead.split()) <= 5)
             if only_marks and merged and re.search(r"§\w+\d+\W*$", merged[-1]):
                 merged[-1] += " and " + piece  # "describe §image0 and §image1": a list of files
             elif merged and re.fullmatch(r"(?:in )?(?:an? )?[\w-]+(?: [\w-]+)? (?:style|look|aesthetic|vibes?)", piece):
@@ -299,6 +300,12 @@ def _clauses(masked: str) -> list[str]:
                 and cues.INDIRECT_QUESTION.search(merged[-1].lower())
             ):
                 merged[-1] += " and " + piece  # "i need to know which parts are close and which are further back"
+            elif (
+                merged
+                and re.fullmatch(cues.LANGUAGE, piece.lower())
+                and re.search(rf"{cues.LANGUAGE}\W*$", merged[-1].lower())
+            ):
+                merged[-1] += " and " + piece  # "translate it into spanish and french"
             elif merged and re.match(r"or\b", piece):
                 merged[-1] += " " + piece  # "is anyone speaking in it, or is it just noise?" is one question
             elif leads or (not merged and _bare(piece)):
@@ -416,13 +423,15 @@ def clause_needs(clause: str, without: Sequence[str] = ()) -> list[tuple[int, st
     """(position, need, mode) of each cue in a clause, earlier cues winning where they overlap; a cue the
     clause negates ("no translation needed") and the needs in `without` are left out."""
     text = _cue_text(clause)
-    taken = [m.span() for m in cues.source_languages(text)]  # "a voicemail in Spanish" asks for no translation
+    sources = [m.span() for m in cues.source_languages(text)]  # "a voicemail in Spanish" asks for no translation
+    taken: list[tuple[int, int]] = []
     found: list[tuple[int, str, str]] = []
     for cue in cues.CUES:
         if cue.need in without:
             continue
         for m in cue.pattern.finditer(text):
-            if any(m.start() < e and s < m.end() for s, e in taken):
+            blocked = taken + sources if cue.need == "translation" else taken
+            if any(m.start() < e and s < m.end() for s, e in blocked):
                 continue
             taken.append((m.start(), m.end()))
             if _NEGATED.search(text[: m.start()]):
@@ -623,9 +632,8 @@ class _Builder:
                 # "to Italian and also to Japanese" translates the same text; "translate that into German" the result
                 and not (task == "translation" and t.task == "translation" and not _POINTS.search(clause.lower()))
             ]  # "when was she born? and sum it up": the summary is of the text, not of the answer
-            if (
-                task == "text-to-speech" or (task == "translation" and not _POINTS.search(clause.lower()))
-            ) and not producers:
+            label_only = task == "translation" and not _POINTS.search(clause.lower()) and not self.reads_text(clause)
+            if (task == "text-to-speech" or label_only) and not producers:
                 producers = [k for k, t in enumerate(self.tasks) if "text" in t.produces]  # "what breed? in Spanish"
             if producers:
                 return self.ref(producers[-1])
@@ -874,6 +882,12 @@ class _Builder:
                 self.question(clause)
             return
         self.text_task("token-classification", clause)
+
+    def reads_text(self, clause: str) -> bool:
+        """Whether a clause's subject has words of its own: a text, a recording, a picture of a document."""
+        subjects = self.subjects(clause, ("text", "image", "audio"))
+        kind = self.reading.sources[subjects[0]].kind if subjects else None
+        return kind in ("text", "audio") or (kind == "image" and self.is_document(subjects[0], clause))
 
     def is_document(self, source: int, clause: str) -> bool:
         """A picture of a text: the clause speaks of one, the file's name says so, or its text was read."""
