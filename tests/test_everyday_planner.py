@@ -528,3 +528,18 @@ def test_a_question_asked_as_a_statement_is_a_question_unless_it_says_why() -> N
     assert [t for t, _, _ in steps("is review.txt positive? I want to know who to reply to first.")] == [
         "text-classification"
     ]
+
+
+def test_my_own_requests_get_the_steps_they_ask_for() -> None:
+    # Found by trying requests by hand: a bare language ends a chain, "is it nice" asks the mood, "sort X:" lists labels.
+    assert steps("put the voice note into writing and then french", "memo.wav") == [
+        ("automatic-speech-recognition", [-1], {"audio": "memo.wav"}),
+        ("translation", [0], {"text": "target: French\n<GENERATED>-0"}),
+    ]
+    assert [t for t, _, _ in steps("what does the card say and is it nice", "note.png")] == [
+        "image-to-text",
+        "text-classification",
+    ]
+    assert steps("sort this review: food, service, price or atmosphere?", "review.txt") == [
+        ("text-classification", [-1], {"text": "labels: food, service, price, atmosphere\nreview.txt"}),
+    ]

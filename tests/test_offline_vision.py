@@ -134,7 +134,9 @@ def test_describer_mentions_the_cat_and_how_it_was_made(
 
 def test_describer_on_an_empty_picture_says_so(pool: ModelPool, photos: dict[str, Path], tmp_path: Path) -> None:
     out = run(pool, "builtin/photo-describer", photos["blank"], tmp_path)
-    assert out.text is not None and "detector is sure of nothing" in out.text and "not a caption model" in out.data["how"]
+    assert (
+        out.text is not None and "detector is sure of nothing" in out.text and "not a caption model" in out.data["how"]
+    )
 
 
 def test_count_phrase_reads_naturally() -> None:

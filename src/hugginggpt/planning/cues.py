@@ -177,7 +177,7 @@ CUES: list[Cue] = [
         r"\b(?:happy|angry|upset|satisfied|unhappy|pleased|annoyed|mad|sad|good or bad|praise|complain(?:s|ed|ing)?)\b[^.?!]{0,20}\?",
         r"\b(?:like|liked|love|loved|hate|hated|enjoy|enjoyed) (?:it|the|this|that)\b[^.?!]{0,30}\?",
         r"\b(?:satisfied|happy|unhappy|upset|pleased|angry)\b|\bgood (?:\w+ )?or bad\b",
-        r"\bany good\b|\b(?:nice|good|positive|kind|friendly|happy|pleased|polite) or (?:mean|bad|negative|rude|unkind|sad|"
+        r"\bis (?:it|this|that|the \w+) (?:nice|kind|friendly|polite|rude|mean|good|bad)\b|\bany good\b|\b(?:nice|good|positive|kind|friendly|happy|pleased|polite) or (?:mean|bad|negative|rude|unkind|sad|"
         r"angry|upset|not)\b",
         r"^(?:is|are|was|were|does|did)\b[^.?!]{0,30}\b(?:mad|angry|annoyed|upset|happy|sad|furious|frustrated|pleased|"
         r"satisfied|unhappy|calm)\b",
@@ -250,7 +250,7 @@ CUES: list[Cue] = [
         "image-classification",
         r"\b(?:what|which) (?:kind|type|sort|breed|species|brand|make|model|race) of\b(?! (?:sound|noise|audio|music|voice))|\b(?:what|which) (?:animal|breed|species|"
         r"dish|food|object|race)\b|\bwhat(?:'s|s| is) the (?:breed|species|animal|dish)\b|\bwhat are (?:these|those|they)\b",
-        r"\bidentify\b|\brecogni[sz]e\b|\bwhat(?:'s| is)? (?:this|it|that)\b(?! (?!thing\b)\w+ing\b)",
+        r"\bidentify\b(?![^.?!]{0,30}\b(?:names?|entit|people|places|compan|dates|language)\w*)|\brecogni[sz]e\b|\bwhat(?:'s| is)? (?:this|it|that)\b(?! (?!thing\b)\w+ing\b)",
         r"\bis (?:this|it|that) an? \w+\b",
         r"\b(?:the|its|her|his|their) (?:breed|species)\b|\bbreed\b",
     ),

@@ -792,6 +792,12 @@ class _Builder:
                 self.text_task("translation", clause, {"target": _language_name(name)})
             return
         target, source = _languages(clause, self.request)
+        bare = re.fullmatch(
+            rf"\W*(?:(?:and|then|now|also)\s+)*(?:in |into |to )?({cues.LANGUAGE})\W*(?:please|pls)?\W*", clause.lower()
+        )
+        if bare:  # "put the voice note into writing and then french"
+            target = _language_name(bare.group(1))
+            source = source if source != target else None
         if target is None and source != "English" and "what language" not in self.request.lower():
             target = "English"  # "translate this from German", "what does it mean?"
         self.text_task("translation", clause, {"source": source, "target": target})
