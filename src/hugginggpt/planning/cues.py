@@ -42,6 +42,8 @@ def _cue(need: str, *patterns: str, mode: str = "") -> list[Cue]:
     return [Cue(need, re.compile(p), mode) for p in patterns]
 
 
+_ENTITY = r"(?:names?|people|persons|places|compan(?:y|ies)|locations?|dates|cities|countries|organi[sz]ations?|brands)"
+
 CUES: list[Cue] = [
     # A field of a document asked for by its name ("receipt total pls", "say the total out loud"): a question.
     *_cue(
@@ -74,6 +76,8 @@ CUES: list[Cue] = [
         r"\bsay (?:the|that|this) (?:\w+ )?(?:version|translation|answer|result|summary)\b|"
         r"\b(?:audio|spoken) (?:answer|reply|note|summary)\b|\bvoice (?:answer|reply)\b|\bread (?:it|this|that|them|the [\w;]+) back\b",
         r"\b(?:make|create|record|give me) (?:me )?(?:an? )?(?:short |quick )?(?:audio|voice (?:note|message)|mp3)\b",
+        # a step of its own after an arrow or a list: "sign text -> audio", "+ audio of it", "description spoken"
+        r"^(?:an? |the )?(?:audio|voice|speech|spoken|tts|mp3)(?: (?:of|version of) (?:it|that|this|them))?\W*$|\bspoken\W*$",
     ),
     # Words out of an image or a recording.
     *_cue(
@@ -101,6 +105,7 @@ CUES: list[Cue] = [
         r"\bread (?:it|this|that|the \w+|me the \w+)\b",
         r"\btype (?:out|up)\b|§img\s+text\b|\bread (?:the |this |that |both )?§img\b",
         r"\bread (?:both|all|each) (?:of )?(?:these|them|those|the \w+)\b|^read\W*(?:then|and|,|$)",
+        r"^(?:the )?(?:§img\s*:?\s*|sign |note |receipt |menu |card |poster |label )?(?:text|words|wording)\W*$",
         r"\bwhat(?:'s| is) (?:on|in) (?:the |this |that |my )?(?:flyer|poster|sign|note|receipt|menu|card|page|label|"
         r"invite|invitation|notice|letter|board|screen|screenshot|whiteboard|slide)s?\b",
     ),
@@ -128,7 +133,7 @@ CUES: list[Cue] = [
         r"\bhow (?:do|would|does) (?:you|i|one) say\b",
         r"\bwhat (?:does|do) (?:it|this|that|the \w+) mean\b",
         r"\bin english\b",
-        rf"^(?:in )?{LANGUAGE}(?: please| pls| thanks| thx)?\W*$",
+        rf"^(?:§txt )?(?:in |into )?{LANGUAGE}(?: please| pls| thanks| thx)?\W*$",
         rf"\b{LANGUAGE}(?= (?:caption|description|version|summary|transcript|subtitle|translation|one|sentence)s?\b)",
         rf"(?:->|→|=>)\s*{LANGUAGE}\b",
     ),
@@ -146,8 +151,10 @@ CUES: list[Cue] = [
         r"\bpull\b[^.?!]{0,20}\b(?:names|people|places|companies|dates|entities)\b|^(?:names|people|places|entities|who'?s mentioned)\W*$",
         r"\bwho(?:'s| is| are| was| were) (?:in|on|named in|mentioned in) (?:it|the \w+)\b",
         r"\b(?:names?|places?|entit(?:y|ies))(?:\s*/\s*\w+)?\s+(?:detection|recognition|extraction|tagging)\b",
-        r"^(?:the |any |all )?(?:names?|people|persons|places|companies|locations|dates|cities|organi[sz]ations)"
+        r"^(?:§\w+\s*:?\s*)?(?:the |any |all )?(?:names?|people|persons|places|companies|locations|dates|cities|organi[sz]ations)"
         r"(?:\s*(?:,|and|&)?\s*(?:names?|people|places|companies|locations|dates|cities))*\s+(?:in|from|on|of)\b",
+        # "people/companies/places", "§txt: names & places": a list of what to find
+        rf"^(?:§\w+\s*:?\s*)?(?:the |any )?{_ENTITY}(?:\s*(?:/|,|and|&|\+|or)\s*{_ENTITY})+\b[^.?!]{{0,20}}\W*$",
     ),
     *_cue(
         "sentence-similarity",
@@ -203,7 +210,8 @@ CUES: list[Cue] = [
     *_cue(
         "text-to-video",
         r"\b(?:make|create|generate|produce|render|give me|turn)\b[^.?!§]{0,40}\b(?:video|animation|clip|movie|film|gif)\b",
-        r"\banimat(?:e|ed|ion)\b|\btext[- ]to[- ]video\b|\b(?:and|or|plus|&) (?:a |an )?(?:short |quick |little )?(?:video|clip|animation)\b|\b(?:need|want|like) (?:a|an|some) (?:\w+ ){0,2}(?:video|clip|animation)\b",
+        r"\banimat(?:e|ed|ion)\b|\btext[- ]to[- ]video\b|\b(?:and|or|plus|&) (?:a |an )?(?:short |quick |little )?(?:video|clip|animation)\b|\b(?:need|want|like|love) (?:a|an|some) (?:\w+ ){0,2}(?:video|clip|animation)\b",
+        r"^(?:an? )?\d+[- ]?(?:sec|second|s|min|minute)s? (?:video|clip|animation|gif) (?:of|showing)\b|^(?:video|clip|animation)\s*:",
     ),
     *_cue(
         "image-to-image",
@@ -217,17 +225,18 @@ CUES: list[Cue] = [
         "text-to-image",
         r"\btext[- ]to[- ]image\b",
         r"\b(?:draw|paint|illustrate|render|doodle)\b",
-        r"\b(?:make|create|generate|produce|design|give me|show me)\b[^.?!§]{0,30}\b(?:image|picture|photo|drawing|"
+        r"\b(?:make|create|generate|produce|design|give me|show me)\b[^.?!§]{0,30}\b(?:image|picture|pic|photo|drawing|"
         r"illustration|painting|artwork|logo|wallpaper|poster|icon|art|banner)\b"
         r"(?! of the (?!summary|translation|description|transcript|text|story|poem|caption|result|quote|slogan|haiku|message)\w)",
         r"\b(?:need|want|like) (?:a|an|some|two|three) (?:\w+ ){0,2}(?:banner|logo|poster|wallpaper|illustration|picture|image|"
         r"drawing|painting|artwork|icon)s?\b|\b(?:two|three|\d) (?:images|pictures|drawings|illustrations)\b",
-        r"\b(?:image|picture|illustration|painting|drawing) of (?:a|an|some)\b",
+        r"\b(?:image|picture|illustration|painting|drawing) of (?:a|an|some)\b|^(?:an? )?(?:img|image|pic|picture)\s*:",
     ),
     # Looking at photos.
     *_cue(
         "object-detection",
-        r"(?<!edge )\bdetect\w*|\bhow many\b|\bcu[aá]nt[oa]s\b|\bwie viele\b|\bcombien\b|\bcount(?:s|ed|ing)?\b|\bnumber of\b|\blocate\b|\blocation of\b|\bbounding box\w*|\bbox(?:es)?\b",
+        r"(?<!edge )\bdetect\w*|\bhow many\b|\bcu[aá]nt[oa]s\b|\bwie viele\b|\bcombien\b|\bcount(?:s|ed|ing)?\b|\bnumber of\b|(?:^|\s)#\s?of\b|\blocate\b|\blocation of\b|\bbounding box\w*|\bbox(?:es)?\b",
+        r"\b(?:check|search|look|scan)\s+(?:the |this |that |my )?(?:§img|image|photo|picture|pic)\s+for\b|"
         r"\b(?:find|spot|point out|highlight|mark|circle)\b|\bwhere(?:'s| is| are)\b|\bwhere (?:the|a|my) \w+ (?:is|are)\b",
         r"\b(?:more|fewer|most) (?:things|objects|items|people|stuff)\b",
         r"\bthere(?:'s| is) (?:actually |really )(?:a|an|any)\b|\b(?:is|are) there (?:actually |really )(?:a|an|any)\b|"

@@ -40,7 +40,7 @@ _URL = re.compile(r"https?://\S+")
 _CLAUSE_END = re.compile(r"(?<=[.!?])\s+|\n+|(?<!\btl);\s*", re.IGNORECASE)
 _CONNECTIVE = re.compile(
     r"(?<!\bblack)(?<!\bwho)(?<!\bwhere)(?<!\bwhen)(?<!\bnames)(?<!\bpeople)(?<!\bplaces),?\s+(?:and then|then|and also|also|after that|afterwards|plus|and|as well as|once done|next|finally|"
-    r"lastly|followed by)\s+|,\s+(?=\w)|\s+\(?[1-9]\)\s+|\s+[+&]\s+",
+    r"lastly|followed by)\s+|,\s+(?=\w)|\s+\(?[1-9]\)\s+|\s+[+&]\s+|\s*(?:->|→|=>)\s*",
     re.IGNORECASE,
 )
 _FILLER = re.compile(
@@ -180,6 +180,11 @@ _NEXT_STEP = re.compile(
 
 def _add_inline_content(request: str, spans: list[tuple[int, int, Source]], free: object) -> None:
     """A text given after a short instruction and a colon or a line break ("Summarize: ...")."""
+    arrow = re.match(rf"\s*(?P<body>[^:>→\n]{{3,120}}?)\s*(?:->|→|=>)\s*(?:in |into |to )?{cues.LANGUAGE}\b", request, re.I)
+    if arrow is not None and not _has_cue(arrow.group("body").lower()) and not _mentions_file(arrow.group("body")):
+        body = arrow.group("body").strip().strip("\"'“”")  # "thank you for everything -> japanese"
+        spans.append((arrow.start("body"), arrow.end("body"), Source("text", body, False)))
+        return
     m = cues.CONTENT_AFTER_COLON.match(request.strip())
     if m is not None:
         head, body = m.group("head"), m.group("body").strip()
@@ -262,7 +267,7 @@ def _add_labels(request: str, spans: list[tuple[int, int, Source]]) -> None:
 
 # "so I can paste them", "showing what's near": what the user will do with a result, not a step
 _PURPOSE = re.compile(
-    r",?\s*\b(?:so (?:that )?(?:i|we) (?:can|could|may)|(?:just )?to (?:be sure|make sure)|showing|that shows|which shows|(?:it'?s|it is|is|this is) for "
+    r",?\s*\b(?:so (?:that )?(?:i|we) (?:can|could|may)(?!['’]|n['’]?t| ?not)|(?:just )?to (?:be sure|make sure)|showing|that shows|which shows|(?:it'?s|it is|is|this is) for "
     r"(?:my|our|a|the|him|her|them)\b)\b"
     r"(?:(?!,\s*(?:and\s+)?then\b|\s+and then\b)[^.?!])*",
     re.I,
@@ -292,7 +297,9 @@ def _clauses(masked: str) -> list[str]:
             leads = only_marks or ((_LEAD_IN.match(lead) or _LEAD_IN.match(raw_lead)) and len(raw_lead.split()) <= 5)
             if only_marks and merged and re.search(r"§\w+\d+\W*$", merged[-1]):
                 merged[-1] += " and " + piece  # "describe §image0 and §image1": a list of files
-            elif merged and re.fullmatch(r"(?:in )?(?:an? )?[\w-]+(?: [\w-]+)? (?:style|look|aesthetic|vibes?)", piece):
+            elif merged and re.fullmatch(
+                r"(?:in )?(?:an? )?[\w-]+(?: [\w-]+)? (?:style|look|aesthetic|vibes?)", piece.rstrip("?!. ")
+            ):
                 merged[-1] += ", " + piece  # "draw a red panda, anime style": the style is the drawing's
             elif (
                 merged
@@ -387,6 +394,8 @@ def _asks(clause: str, indirect: bool = True) -> bool:
         _cue_text(clause).strip().split(": ")[-1].strip("«»“”\"' "),
     )
     # ("§txt0 when is it?" asks; "§aud0 is really noisy." does not)
+    if re.match(r"§\w+\s*[-—–:]\s*[^§?]{2,40}\?$", raw):
+        return True  # "§img - fur colour?": a short question put to the file
     if cues.QUESTION.search(raw) and re.match(r"tell me\b", raw):
         return True  # "tell me whether it is a, b or c"
     if indirect and cues.INDIRECT_QUESTION.search(raw):
@@ -898,6 +907,8 @@ class _Builder:
     def is_document(self, source: int, clause: str) -> bool:
         """A picture of a text: the clause speaks of one, the file's name says so, or its text was read."""
         name = self.reading.sources[source].value.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+        # "for the pet insurance claim form: what breed is the cat" says what the answer is for
+        clause = re.sub(r"\bfor (?:the|a|an|my|our|this|his|her) (?:[\w-]+ ){0,3}(?:form|document|letter|report)\b", "", clause, flags=re.I)
         return bool(cues.DOCUMENT_WORDS.search(clause.lower()) or cues.DOCUMENT_NAME.search(name) or self.read(source))
 
     def read(self, source: int) -> list[int]:
@@ -911,7 +922,7 @@ class _Builder:
     def _need_object_detection(self, clause: str, mode: str) -> None:
         if not any(s.kind == "image" for s in self.reading.sources) and not self._produced("image"):
             return  # "find the names" with no photo is not a detection
-        if self.on_document(clause, "object-detection") and not _counts_objects(clause.lower()):
+        if not _counts_objects(clause.lower()) and self.on_document(clause, "object-detection"):
             return  # "where is the lunch?" on an invitation asks its text, "the box" in a complaint is no object
         self.image_task("object-detection", clause)
 
@@ -980,11 +991,15 @@ def _tidy(text: str) -> str:
     return _FILLER.sub("", " ".join(text.split())).strip(" ,;:-")
 
 
-_MEDIA = r"(?:(?:an?|some|the)\s+)?(?:(?:short|quick|little|new|nice|cool)\s+)?(?:image|picture|photo|drawing|illustration|painting|artwork|video|clip|animation|movie|gif)s?"
+_MEDIA = (
+    r"(?:(?:an?|some|the)\s+)?(?:(?:short|quick|little|new|nice|cool|\d+[- ]?(?:sec|second|s|min|minute)s?)\s+)?"
+    r"(?:image|picture|pic|img|photo|drawing|illustration|painting|artwork|video|clip|animation|movie|gif)s?"
+)
 _MAKE_A = re.compile(
-    r"^(?:draw|paint|sketch|illustrate|generate|create|make|produce|render|design|show|give|i want|i need|i'd like|"
-    r"i would like|want|need)\s+(?:me\s+)?"
-    rf"(?:(?:an?|some|the)\s+)?(?:(?:short|quick|little|new|nice|cool)\s+)?(?:{_MEDIA}(?:\s+(?:and|&)\s+{_MEDIA})?\s+(?:of\s+)?)?",
+    r"^(?:(?:draw|paint|sketch|illustrate|generate|create|make|produce|render|design|show|give|i want|i need|i'd like|"
+    r"i'd love|i would like|i would love|want|need)\s+(?:me\s+)?"
+    rf"(?:(?:an?|some|the)\s+)?(?:(?:short|quick|little|new|nice|cool)\s+)?(?:{_MEDIA}(?:\s+(?:and|&)\s+{_MEDIA})?\s+(?:of\s+)?)?"
+    rf"|{_MEDIA}\s*(?::|of\b|showing\b)\s*)",
     re.IGNORECASE,
 )
 
@@ -1016,6 +1031,8 @@ _QUESTION_LEAD = re.compile(
 def _question(clause: str, reading: Reading) -> str:
     """The question a clause asks, without the lead that names its source or the texts it is asked of."""
     text = _QUESTION_LEAD.sub("", clause, count=1) if _MARK_RE.search(clause) else clause
+    text = re.sub(r"^\s*§(?:text|image|audio|video)\d+\s*[-—–:]\s*", "", text)  # "§image0 - fur colour?"
+    text = re.sub(r"(?:,|\s+and)\s+(?:please|pls|plz|thanks|thank you)\s*(?=[?.!]?\s*$)", "", text, flags=re.I)
     # "who signed email.txt?" keeps the file it asks about; "in §text0" only says where to look
     text = re.sub(r"\s*(?:and\s+)?(?:in|on|from|of|about)\s+§(?:text|image|audio|video)\d+\s*[.?!]?", " ", text)
     text = _tidy(_unmask(text, reading))
@@ -1077,6 +1094,8 @@ def _languages(clause: str, request: str) -> tuple[str | None, str | None]:
                 rf"\b(?:in|into|to)\s+(?:proper |plain )?({cues.LANGUAGE})\b", text[: source.start()] if source else ""
             )
         )
+        # "-> spanish", "japanese pls": a step that is only the language
+        target = target or re.search(rf"^(?:§\w+\s+)?({cues.LANGUAGE})(?: please| pls| thanks)?\W*$", text.strip())
         # "my dad only reads Chinese, can you translate it for him": the reader's language is the target
         target = target or re.search(rf"\b(?:reads|speaks|understands)\s+(?:only\s+)?({cues.LANGUAGE})\b", text)
         src = next((g for g in source.groups() if g), None) if source else None
@@ -1192,6 +1211,8 @@ class EverydayPlanner:
                 )
             ):
                 continue  # "what kind of sound is it? like music, speech, something else?": examples of the answer
+            if builder.tasks and not needs and _FEASIBLE.match(_cue_text(clause)):
+                continue  # "... a short video of the water cycle. Is that possible?" asks for the video only
             question = _asks(clause)
             if (
                 question
@@ -1294,6 +1315,10 @@ class EverydayPlanner:
         ]
 
 
+_FEASIBLE = re.compile(
+    r"\W*(?:and |so )?(?:is (?:that|this|it) (?:possible|doable|ok|okay|something you can do)|(?:can|could) you (?:do|manage) "
+    r"(?:that|this|it)|(?:would|will) (?:that|this|it) work|thanks?(?: you)?(?: so much| a lot)?)\W*$"
+)
 _CONVERTERS = {"automatic-speech-recognition", "content"}
 _POINTS = re.compile(r"\b(?:it|that|this|them)\b")
 _BASED_ON = re.compile(
@@ -1407,7 +1432,7 @@ def _restates(clause: str, needs: list[tuple[int, str, str]], builder: _Builder)
 _WEAK = {"content", "describe", "gist"}  # needs "what about the written review?" names without asking for them
 _WHICH_LABEL = re.compile(r"\bwhich (?:one|of (?:these|them|those|the \w+)|category|label|bucket|group)\b")
 _SAME_AGAIN = re.compile(r"^\W*(?:and\s+)?(?:what|how) about\b|^\W*(?:and\s+)?(?:the )?same (?:for|with)\b")
-_COUNTING = re.compile(r"\b(?:how many|count\w*|number of|detect\w*|bounding box\w*|locate)\b(?:\s+(?:the\s+)?(\w+))?")
+_COUNTING = re.compile(r"(?:\b(?:how many|count\w*|number of|detect\w*|bounding box\w*|locate)|#\s?of)\b(?:\s+(?:the\s+)?(\w+))?")
 _DETECTED = frozenset(name.lower() for name in COCO_LABELS.values()) | {"people", "persons", "objects", "things"}
 
 
