@@ -56,7 +56,8 @@ CUES: list[Cue] = [
     # Speech out: "read it aloud", "say it", "as audio"
     *_cue(
         "text-to-speech",
-        r"\b(?:read|say|speak|sound)\w*\b[^.?!§]{0,40}?\b(?:aloud|out loud|out-loud|outloud)\b",
+        r"\b(?:read|say|speak|sound)\w*\b[^.?!§]{0,40}?\b(?:aloud|out loud|out-loud|outloud|loud|loudly)\b",
+        r"\b(?:read|say|tell)\w*\b[^.?!§]{0,25}?\b(?:with|in) (?:a |your |the |his |her )?(?:\w+ )?voice\b",
         r"\b(?:read|say|speak)\w*\b[^.?!§]{0,20}?\bout\b(?! of)",
         r"\b(?:aloud|out loud|outloud)\b",
         r"\btext[- ]to[- ](?:speech|audio|voice)\b|\btts\b",
@@ -116,7 +117,7 @@ CUES: list[Cue] = [
         r"\b(?:in|to|into) (?:a |one |two |three |a few |a couple of |\d+(?:-\d+)? )?(?:short |brief )?(?:sentences?|lines?|nutshell|"
         r"bullet points)\b",
         r"\b(?:shorten|condense|(?<!meeting )(?<!the )recap|sum (?:it |this |that )?up)\b|\bboil\b[^.?!]{0,25}\bdown\b",
-        r"\bshort(?:er)? version\b|\bbrief(?:ly)?\b|\boverview\b",
+        r"\bshort(?:er)? version\b|\bbrief(?:ly)?\b|\boverview\b|\bmake (?:it |this |that |the \w+ )?short(?:er)?\b",
     ),
     *_cue(
         "gist",
@@ -146,7 +147,7 @@ CUES: list[Cue] = [
         r"organi[sz]ations?|brands?|dates?|who and where)\b[^.?!]{0,25}\b(?:mention\w*|named|appear\w*|referenced|"
         r"listed|come up|comes up|show up|talked about|featured)\b",
         r"\b(?:which|what|any) (?:people|persons|names|places|cities|companies|organi[sz]ations|locations|dates)\b",
-        r"\b(?:extract|list|pull out|pick out|spot|find|get|highlight|tag)\b[^.?!]{0,20}\b(?:names?|people|places|compan(?:y|ies)|"
+        r"\b(?:extract|list|pull out|pick out|spot|find|get|give me|tell me|show me|highlight|tag)\b[^.?!]{0,20}\b(?:names?|people|places|compan(?:y|ies)|"
         r"organi[sz]ations|locations|dates|entities)\b",
         r"\bpull\b[^.?!]{0,20}\b(?:names|people|places|companies|dates|entities)\b|^(?:names|people|places|entities|who'?s mentioned)\W*$",
         r"\bwho(?:'s| is| are| was| were) (?:in|on|named in|mentioned in) (?:it|the \w+)\b",
@@ -171,7 +172,7 @@ CUES: list[Cue] = [
         r"\bmake (?:it|this|that|the \w+|§txt\d*) (?:a (?:bit|lot) )?(?:easier|simpler)(?: to (?:read|understand|follow))?\b",
         r"\b(?:fix|correct|check|improve)\b[^.?!]{0,20}\b(?:grammar|spelling|typos?|wording|punctuation)\b",
         r"\bmake (?:it|this|that|the \w+|§txt) (?:sound )?(?:more |less |a bit )?(?:formal|polite|casual|friendly|"
-        r"shorter|professional|simpler|clearer|nicer|concise)\b",
+        r"professional|simpler|clearer|nicer|concise)\b",
         r"\b(?:into|to|as) (?:a )?(?:formal|polite|passive|active|plain|simple) (?:english|language|voice|tone|form)\b",
         r"\bturn\b[^.?!]{0,30}\binto (?:a |an )?(?:[\w-]+ ){0,3}(?:message|email|tweet|post|letter|note|text|reply|story|poem|"
         r"song|joke|limerick|haiku|rap)\b",
@@ -277,7 +278,7 @@ CUES: list[Cue] = [
         "audio-to-audio",
         r"\bde-?nois\w*|\bnoise[- ]?(?:reduction|removal|free)\b|\b(?:reduce|remove|cut|strip|get rid of)\b[^.?!]{0,25}"
         r"\b(?:noise|hiss|hum|static)\b",
-        r"\bless noisy\b|\bclean(?:ed)?(?: it| this| that| the \w+)? up\b|\bclean up\b|\bclean (?:up )?(?:the |its )?(?:noise|hiss|static)\b|\benhance\w*|\bclearer\b|\bcleaner\b",
+        r"\bless noisy\b|\bclean(?:ed)?(?: it| this| that| the \w+)? up\b|\bclean (?:it|this|that|the (?:audio|recording|sound|memo|file|clip))\b|\bclean up\b|\bclean (?:up )?(?:the |its )?(?:noise|hiss|static)\b|\benhance\w*|\bclearer\b|\bcleaner\b",
     ),
     # Writing and chatting.
     *_cue(

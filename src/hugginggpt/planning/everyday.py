@@ -39,7 +39,9 @@ _FILE = re.compile(r"(?<![\w/.:-])([\w-]+\.(?:png|jpe?g|gif|bmp|webp|tiff?|wav|m
 _URL = re.compile(r"https?://\S+")
 _CLAUSE_END = re.compile(r"(?<=[.!?])\s+|\n+|(?<!\btl);\s*", re.IGNORECASE)
 _CONNECTIVE = re.compile(
-    r"(?<!\bblack)(?<!\bwho)(?<!\bwhere)(?<!\bwhen)(?<!\bnames)(?<!\bpeople)(?<!\bplaces),?\s+(?:and then|then|and also|also|after that|afterwards|plus|and|as well as|once done|next|finally|"
+    r"(?<!\bblack)(?<!\bwho)(?<!\bwhere)(?<!\bwhen)(?<!\bnames)(?<!\bpeople)(?<!\bplaces),?\s+(?:and then|then|and also|"
+    r"(?<!\bmake\s)(?<!\bwrite\s)(?<!\bgive\s)(?<!\bsend\s)(?<!\bdo\s)(?<!\btranslate\s)also|after that|"
+    r"and after(?= (?:read|say|translat|make|writ|tell|giv|send|put|summar|speak|describ|show|turn|convert|clean))|afterwards|plus|and|as well as|once done|next|finally|"
     r"lastly|followed by)\s+|,\s+(?=\w)|\s+\(?[1-9]\)\s+|\s+[+&]\s+|\s*(?:->|→|=>)\s*",
     re.IGNORECASE,
 )
@@ -997,7 +999,7 @@ _MEDIA = (
 )
 _MAKE_A = re.compile(
     r"^(?:(?:draw|paint|sketch|illustrate|generate|create|make|produce|render|design|show|give|i want|i need|i'd like|"
-    r"i'd love|i would like|i would love|want|need)\s+(?:me\s+)?"
+    r"i'd love|i would like|i would love|want|need)\s+(?:me\s+)?(?:also\s+)?"
     rf"(?:(?:an?|some|the)\s+)?(?:(?:short|quick|little|new|nice|cool)\s+)?(?:{_MEDIA}(?:\s+(?:and|&)\s+{_MEDIA})?\s+(?:of\s+)?)?"
     rf"|{_MEDIA}\s*(?::|of\b|showing\b)\s*)",
     re.IGNORECASE,
@@ -1031,7 +1033,7 @@ _QUESTION_LEAD = re.compile(
 def _question(clause: str, reading: Reading) -> str:
     """The question a clause asks, without the lead that names its source or the texts it is asked of."""
     text = _QUESTION_LEAD.sub("", clause, count=1) if _MARK_RE.search(clause) else clause
-    text = re.sub(r"^\s*§(?:text|image|audio|video)\d+\s*[-—–:]\s*", "", text)  # "§image0 - fur colour?"
+    text = re.sub(r"^\s*§(?:text|image|audio|video)\d+\s*[-—–:]\s*", "", text).replace(".?", "?")  # "§image0 - fur colour?"
     text = re.sub(r"(?:,|\s+and)\s+(?:please|pls|plz|thanks|thank you)\s*(?=[?.!]?\s*$)", "", text, flags=re.I)
     # "who signed email.txt?" keeps the file it asks about; "in §text0" only says where to look
     text = re.sub(r"\s*(?:and\s+)?(?:in|on|from|of|about)\s+§(?:text|image|audio|video)\d+\s*[.?!]?", " ", text)

@@ -46,6 +46,11 @@ _DIGIT_WORD = re.compile(
 )
 
 
+# Phrasings carried over from other languages, said the English way ("say me how much", "look the receipt").
+_LEARNER = {r"\bsay me\b": "tell me", r"\blook (?=(?:the |this |that |my )?\w+\b(?! at))(?!at\b|for\b|like\b|up\b|into\b|out\b|over\b|through\b|after\b)": "look at "}
+_LEARNER_RE = [(re.compile(k, re.IGNORECASE), v) for k, v in _LEARNER.items()]
+
+
 def one_edit(a: str, b: str) -> bool:
     """Whether a and b differ by exactly one insertion, deletion, substitution or swap of neighbours."""
     if a == b or abs(len(a) - len(b)) > 1:
@@ -73,5 +78,7 @@ def mend(text: str) -> str:
     """The text with shorthand spelled out and each word that is one slip from exactly one task word replaced
     by it."""
     text = _SHORT_WORD.sub(lambda m: _SHORTHAND[m.group().lower()], text)
+    for pattern, said in _LEARNER_RE:
+        text = pattern.sub(said, text)
     text = _DIGIT_WORD.sub(lambda m: "for" if m.group() == "4" else "to", text)
     return _WORD.sub(lambda m: _mended(m.group()), text)
