@@ -53,6 +53,8 @@ CUES: list[Cue] = [
         r"\b(?:say|read|tell me|determine|give me|get)\b (?:me )?(?:the |its )?(?:receipt |bill |invoice )?(?:total|amount due|subtotal|price|"
         r"deadline|venue)\b",
     ),
+    # A task named by its name ("run extractive QA over the text"), before the words it is run on read as cues.
+    *_cue("question-answering", r"\b(?:extractive )?(?:qa|question[- ]answering)\b(?! (?:model|pipeline) on (?:the )?§img)"),
     # Speech out: "read it aloud", "say it", "as audio"
     *_cue(
         "text-to-speech",
@@ -60,7 +62,8 @@ CUES: list[Cue] = [
         r"\b(?:read|say|tell)\w*\b[^.?!§]{0,25}?\b(?:with|in) (?:a |your |the |his |her )?(?:\w+ )?voice\b",
         r"\b(?:read|say|speak)\w*\b[^.?!§]{0,20}?\bout\b(?! of)",
         r"\b(?:aloud|out loud|outloud)\b",
-        r"\btext[- ]to[- ](?:speech|audio|voice)\b|\btts\b",
+        r"\btext[- ]to[- ](?:speech|audio|voice)\b|\btts\b|\bsynthe[sz]\w*\b[^.?!§]{0,15}\b(?:speech|voice|audio)\b|\bspeech synthesis\b|"
+        r"\bvoice (?:the|it|this|that|them)\b",
         r"\b(?:narrate|narration|voice ?over|pronounce|speak it|say it|say that)\b|\bspeak (?:the|that|this|them)\b",
         # "an audio version" asks for speech; "the audio clip" names the recording given
         r"(?<!the )(?<!this )(?<!that )(?<!my )(?<!attached )(?<!uploaded )(?<!following )\b(?:audio|spoken|voice|mp3|wav|sound) "
@@ -84,13 +87,13 @@ CUES: list[Cue] = [
     *_cue(
         "automatic-speech-recognition",
         r"\btranscri(?:be|bing|ption|pt)\w*",
-        r"\bspeech[- ]to[- ]text\b|\bdictation\b",
+        r"\bspeech[- ]to[- ]text\b|\bdictation\b|\bspeech recognition\b|\basr\b",
         r"\b(?:what|anything)\b[^.?!]{0,40}\b(?:said|spoken|saying|talking about|speaking about)\b",
         r"\bwhat(?:'s| is| was)? (?:being )?(?:said|spoken)\b",
         rf"\b(?:what|who)\b[^.?!]{{0,30}}\bsay(?:s|ing)?\b[^.?!]{{0,20}}\b{AUDIO_WORDS}",
         rf"\b{AUDIO_WORDS}\b[^.?!]{{0,20}}\bsay(?:s|ing)?\b",
         r"\bwhat (?:does|did) (?:he|she|they|the (?:speaker|person|guy|man|woman|caller)|someone)\b[^.?!]{0,20}\bsay\b",
-        r"\b(?:into|to|as) (?:plain )?(?:text|words|writing)\b",
+        r"\b(?:into|to|as) (?:plain )?(?:text|words|writing)\b(?![- ]to\b)",
         r"\bwrite (?:down|out|up)\b",
     ),
     *_cue(
@@ -126,7 +129,7 @@ CUES: list[Cue] = [
     ),
     *_cue(
         "translation",
-        r"\btranslat\w*|\bwhat language\b",
+        r"\btranslat\w*|\bwhat language\b|\bmt\b(?= (?:from|to|into)\b)",
         # "it's in Spanish" says what language the content is in, not what to translate into
         rf"(?<!\bis )(?<!\bits )(?<!\bit's )(?<!\bare )(?<!\bwas )(?<!written )(?<!spoken )(?<!keep it )(?<!leave it )\b(?:in|into|to|on) "
         rf"(?:proper |plain )?"
@@ -163,14 +166,15 @@ CUES: list[Cue] = [
         r"\bmatch\w*\b[^.?!]{0,40}\b(?:more closely|most closely|closer)\b|\bhow close\b|\bclosest\b|"
         r"\bclose(?:r|st)? in meaning\b|\b(?:basically|essentially|roughly|pretty much) the same\b|\bhow do (?:they|these|those) compare\b",
         r"\bcompare\b[^.?!]{0,30}\b(?:sentences?|phrases?|texts?|these|them|meaning)\b",
-        r"\bparaphrases? of\b|\bsemantic(?:ally)?\b|\balike\b",
+        r"\bparaphrases? of\b|\bsemantic(?:ally)?\b|\balike\b|\b(?:more near|nearer|nearest|more close) (?:to|in meaning)\b",
         r"\b(?:is|are) (?:it|this|that|they) (?:close|similar) to\b|\bmatch(?:es)? \S+ (?:better|best)\b|\b(?:better|best|closest) match\b|\bmatches (?:best|better)\b",
     ),
     *_cue(
         "text2text-generation",
         r"\b(?:rewrite|re-write|rephrase|paraphrase|reword|simplify|proofread|formali[sz]e)\w*\b(?! (?:exercise|question|task|test|quiz))",
         r"\bmake (?:it|this|that|the \w+|§txt\d*) (?:a (?:bit|lot) )?(?:easier|simpler)(?: to (?:read|understand|follow))?\b",
-        r"\b(?:fix|correct|check|improve)\b[^.?!]{0,20}\b(?:grammar|spelling|typos?|wording|punctuation)\b",
+        r"\b(?:fix|correct|check|improve)\b[^.?!]{0,20}\b(?:grammar|spelling|typos?|wording|punctuation|english|mistakes|errors)\b",
+        r"\b(?:grammar|spelling|typo)s? (?:fix|check|correction)\b|\bgrammar(?:\s*\W)?\s*$",
         r"\bmake (?:it|this|that|the \w+|§txt) (?:sound )?(?:more |less |a bit )?(?:formal|polite|casual|friendly|"
         r"professional|simpler|clearer|nicer|concise)\b",
         r"\b(?:into|to|as) (?:a )?(?:formal|polite|passive|active|plain|simple) (?:english|language|voice|tone|form)\b",
@@ -192,7 +196,7 @@ CUES: list[Cue] = [
     ),
     *_cue(
         "classify",
-        r"\bclassif\w*|\bcategori[sz]\w*|\bcategory\b|\bwhich (?:label|class|topic)\b|\blabel (?:it|this)\b",
+        r"\bzero[- ]shot\b|\bclassif\w*|\bcategori[sz]\w*|\bcategory\b|\bwhich (?:label|class|topic)\b|\blabel (?:it|this)\b",
         r"\bpredict\w*|\bfill in\b[^.?!]{0,20}\b(?:missing|blank|empty)\b",
     ),
     # Images made or changed.
@@ -203,6 +207,7 @@ CUES: list[Cue] = [
         r"\bsegment\w*|\bmasks?\b|\bcut (?:out|it out)\b|\bcut (?:the |this |that |my )?\w+ out\b|"
         r"\bwithout (?:the |a |its )?background\b|\bremove the background\b(?! noise| hiss| hum| sound)|\bbackground (?:removal|remover)\b",
         r"\bseparate\b[^.?!]{0,30}\b(?:background|foreground|objects|regions)\b|\bregions\b|\bpixel-wise\b",
+        r"\b(?:divide|split|separate|break)\b[^.?!]{0,30}\b(?:parts|regions|areas|segments|zones)\b",
     ),
     *_cue(
         "depth-estimation",
@@ -290,7 +295,7 @@ CUES: list[Cue] = [
         r"\b(?:story|stories|poem|haiku|joke|essay|email|letter|tweet|post|slogan|paragraph|song|lyrics|limerick|"
         r"names?(?! of (?:the )?(?:persons|people|places|companies|cities))|titles?|tagline|recipe|speech|message|ideas?|list|bio|description|caption|riddle|quote|reply|"
         r"response|note|headline|intro|summary of (?:your|the) day|greeting|toast|wish(?:es)?|lines|verse|description)\b",
-        r"\bcontinue\b|\bfinish (?:this|the|my) (?:\w+ )?(?:sentence|story|text|line|poem|verse)\b|\bkeep (?:it|this|the story) going\b|"
+        r"\btext[- ]generation\b(?! (?:model|step) (?:on|of)\b)|\bcontinue\b|\bfinish (?:this|the|my) (?:\w+ )?(?:sentence|story|text|line|poem|verse)\b|\bkeep (?:it|this|the story) going\b|"
         r"\bcarry on (?:with )?(?:it|the story|this)\b|\bwhat comes next\b|\bbrainstorm\w*|\bcomplete (?:this|the) sentence\b",
         r"\bexplain\b|\bwhat (?:is|are) (?:a |an |the )?\w+\b[^§]*\?$|\bhow (?:do|does|can|to)\b",
     ),
@@ -301,10 +306,12 @@ CUES: list[Cue] = [
         r"\b(?:can|could) we (?:just )?(?:talk|chat)\b|\b(?:i'm|i am|feeling) (?:so |really |a bit |kinda )?(?:stressed|anxious|"
         r"worried|down|lonely|overwhelmed)\b",
         r"\b(?:reply|respond|answer) (?:to )?(?:this|my|the) (?:message|text|question)\b",
+        r"\b(?:make|have|do) (?:a |some )?(?:little |small |short |quick )?(?:conversation|chat)\b|\bconversational\b|"
         r"\bany advice\b|\bwhat should i do\b|\b(?:some|your) advice\b|\bcheer me up\b|\bwhat'?s up\b|\bwhats up\b",
     ),
     *_cue(
-        "question-answering", r"\baccording to\b|\bbased on\b|\bfrom the (?:text|article|email|passage|transcript)\b"
+        "question-answering",
+        r"\baccording to\b|\bbased on\b|\bfrom the (?:text|article|email|passage|transcript)\b",
     ),
 ]
 
@@ -359,7 +366,7 @@ INDIRECT_QUESTION = re.compile(
     r"(?P<q>(?:what|who|whom|whose|when|where|why|how|which|whether|if|the|his|her|their|its)\b.*)"
 )
 QUESTION = re.compile(
-    r"\?\s*$|\b(?:how (?:much|many|long|far|old|big)|when|where|who)\W*$|\btell me (?:how|what|who|when|where|which|whether|if)\b|^(?:what|whats|who|whom|whose|when|where|why|how|which|is|are|was|were|do|does|did|can(?!'t)|could|should|will|would)\b"
+    r"\?\s*$|\b(?:how (?:much|many|long|far|old|big)|when|where|who)\W*$|\btell me (?:(?:to|for|with|from|by|about) )?(?:how|what|who|whom|when|where|which|whether|if)\b|^(?:what|whats|who|whom|whose|when|where|why|how|which|is|are|was|were|do|does|did|can(?!'t)|could|should|will|would)\b"
 )
 # A text that the request gives as a whole sentence after the instruction, unquoted: "summarize this: ..."
 CONTENT_AFTER_COLON = re.compile(r"^(?P<head>[^:\n]{2,80}?)(?::|\n|\s[—–-]{1,2}\s)\s*(?P<body>\S.{6,})$", re.DOTALL)
@@ -372,7 +379,10 @@ PRODUCT_WORDS: dict[str, tuple[str, ...]] = {
     "summarization": ("summary", "summarized", "summarised", "short version", "tl;dr", "tldr"),
     "automatic-speech-recognition": ("transcript", "transcription", "transcribed"),
     "image-to-text": ("description", "caption", "described"),
-    "text2text-generation": ("rewrite", "rewritten", "new version", "corrected"),
+    "text2text-generation": (
+        *("rewrite", "rewritten", "new version", "corrected", "correct sentence", "correct version", "fixed"),
+        *("formal version", "simpler version", "simple version", "polite version"),
+    ),
     "text-generation": (
         *("story", "poem", "text you wrote", "result", "quote", "slogan", "haiku", "limerick", "greeting", "tweet"),
         *("reply", "lyrics", "joke"),

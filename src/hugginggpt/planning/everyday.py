@@ -39,7 +39,7 @@ _FILE = re.compile(r"(?<![\w/.:-])([\w-]+\.(?:png|jpe?g|gif|bmp|webp|tiff?|wav|m
 _URL = re.compile(r"https?://\S+")
 _CLAUSE_END = re.compile(r"(?<=[.!?])\s+|\n+|(?<!\btl);\s*", re.IGNORECASE)
 _CONNECTIVE = re.compile(
-    r"(?<!\bblack)(?<!\bwho)(?<!\bwhere)(?<!\bwhen)(?<!\bnames)(?<!\bpeople)(?<!\bplaces),?\s+(?:and then|then|and also|"
+    r"(?<!\bblack)(?<!\bwho)(?<!\bwhere)(?<!\bwhen)(?<!\bnames)(?<!\bpeople)(?<!\bpersons)(?<!\bplaces)(?<!\bcompanies),?\s+(?:and then|then|and also|"
     r"(?<!\bmake\s)(?<!\bwrite\s)(?<!\bgive\s)(?<!\bsend\s)(?<!\bdo\s)(?<!\btranslate\s)also|after that|"
     r"and after(?= (?:read|say|translat|make|writ|tell|giv|send|put|summar|speak|describ|show|turn|convert|clean))|afterwards|plus|and|as well as|once done|next|finally|"
     r"lastly|followed by)\s+|,\s+(?=\w)|\s+\(?[1-9]\)\s+|\s+[+&]\s+|\s*(?:->|→|=>)\s*",
@@ -426,7 +426,7 @@ def _asks(clause: str, indirect: bool = True) -> bool:
 
 _NEGATED = re.compile(
     r"\b(?:no|not|don'?t|do not|can'?t|cannot|doesn'?t|won'?t|without|no need to|never|skip)\s+"
-    r"(?:need to\s+|need (?:the |a |any )?|want (?:the |a |any )?|bother with (?:the )?|to\s+|any\s+|the\s+)?$"
+    r"(?:need to\s+|need (?:the |a |any )?|want (?:the |a |any )?|bother with (?:the )?|to\s+|any\s+|the\s+|an?\s+)?$"
 )
 
 
@@ -976,7 +976,8 @@ class _Builder:
 # only a pointer to an earlier result
 _POINTER_WORDS = frozenset(
     "it that this them what goes go along with says said say the scene talks talk about of based on shows show "  # noqa: SIM905
-    "describes describe matches match for is in one".split()
+    "describes describe matches match for is in one whatever feed pass pipe send use into writes wrote output result "
+    "text to image video".split()
 )
 
 
@@ -1033,7 +1034,7 @@ _QUESTION_LEAD = re.compile(
 def _question(clause: str, reading: Reading) -> str:
     """The question a clause asks, without the lead that names its source or the texts it is asked of."""
     text = _QUESTION_LEAD.sub("", clause, count=1) if _MARK_RE.search(clause) else clause
-    text = re.sub(r"^\s*§(?:text|image|audio|video)\d+\s*[-—–:]\s*", "", text).replace(".?", "?")  # "§image0 - fur colour?"
+    text = re.sub(r"^\s*§(?:text|image|audio|video)\d+\s*[-—–:]\s*", "", text).replace(".?", "?").replace(")?", "?")  # "§image0 - fur colour?"
     text = re.sub(r"(?:,|\s+and)\s+(?:please|pls|plz|thanks|thank you)\s*(?=[?.!]?\s*$)", "", text, flags=re.I)
     # "who signed email.txt?" keeps the file it asks about; "in §text0" only says where to look
     text = re.sub(r"\s*(?:and\s+)?(?:in|on|from|of|about)\s+§(?:text|image|audio|video)\d+\s*[.?!]?", " ", text)

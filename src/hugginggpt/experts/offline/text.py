@@ -117,7 +117,8 @@ def run_sentiment(pool: ModelPool, call: ExpertCall) -> ExpertOutput:
 
 _LABEL_KEY = re.compile(
     r"\b(?:candidate[ _-]?labels?|labels?|categories|classes|options|topics|choices|one of(?: these| the following)?|"
-    r"choose from|pick from|which (?:one )?fits(?: best)?|best fit|(?:triage|sort)\b[^:\n,]{0,30})\s*(?:[:=]|->|→)\s*(?P<labels>[^\n]+)|"
+    r"choose from|pick from|which (?:one )?fits(?: best)?|best fit|(?:triage|sort)\b[^:\n,]{0,30})"
+    r"(?:\s*(?:[:=]|->|→)|(?<=labels)\s+(?=[\w'\"]+\s*(?:/|,)))\s*(?P<labels>[^\n]+)|"
     # "which label fits each of these, work, food or travel?"
     r"\bwhich (?:label|category|topic|tag|one)s? (?:fits|applies|suits|goes)(?: it| this| them)?(?: best)?(?: (?:to |for |with )?"
     r"(?:each|every|both|all)(?: of)?(?: these| them| those| one)?)?\s*[:=,]\s*(?P<listed>[^\n]+)",
