@@ -48,7 +48,7 @@ CUES: list[Cue] = [
     # A field of a document asked for by its name ("receipt total pls", "say the total out loud"): a question.
     *_cue(
         "ask",
-        r"^(?:the |receipt |bill |invoice |order )?(?:total|amount due|subtotal|price|date|time|address|deadline|venue)"
+        r"^(?:§img\s*:?\s*)?(?:the |receipt |bill |invoice |order )?(?:total|amount due|subtotal|price|date|time|address|deadline|venue)"
         r"(?:\s+(?:please|pls|thanks|on (?:it|this|here)))*\s*\W*$",
         r"\b(?:say|read|tell me|determine|give me|get)\b (?:me )?(?:the |its )?(?:receipt |bill |invoice )?(?:total|amount due|subtotal|price|"
         r"deadline|venue)\b",
@@ -70,7 +70,7 @@ CUES: list[Cue] = [
         r"(?:version|file|clip|recording|copy|"
         r"reading)\b",
         r"\b(?:as|into|to|in) (?:an? )?(?:audio|speech|voice|mp3|wav|sound file|spoken words)\b",
-        r"\b(?:read|say) (?:it|this|that|them|the \w+) (?:to me|for me)\b",
+        r"\b(?:read|say) (?:it|this|that|them|(?:the|that|this|your) (?:\w+ )?\w+) (?:to me|for me)\b",
         r"(?<!how do you )(?<!how would you )(?<!how do i )(?<!how to )\bsay §txt\b|\bwith (?:a |your |the )?voice\b|\b(?:i|we) (?:can|could) listen to\b|\bspeak(?: it| them)?\W*$|\bread me the (?:\w+ )?(?:version|translation)\b|"
         rf"\bread me the {LANGUAGE}\b|\bhear (?:it|what|the)\b|\bread (?:it|this|that|them) back\b|\bin an? (?:clear|nice|loud|calm|friendly) voice\b",
         r"\b(?:have|get) (?:it|this|that|them|the \w+) (?:spoken|voiced|read out)\b",
@@ -94,7 +94,7 @@ CUES: list[Cue] = [
         rf"\b{AUDIO_WORDS}\b[^.?!]{{0,20}}\bsay(?:s|ing)?\b",
         r"\bwhat (?:does|did) (?:he|she|they|the (?:speaker|person|guy|man|woman|caller)|someone)\b[^.?!]{0,20}\bsay\b",
         r"\b(?:into|to|as) (?:plain )?(?:text|words|writing)\b(?![- ]to\b)",
-        r"\bwrite (?:down|out|up)\b",
+        r"\bwrite (?:down|out|up)\b|\bwrit\w* (?:it|this|that|them|both(?: of them)?|these|those|everything|each(?: one)?)(?: \w+)? (?:down|out)\b",
     ),
     *_cue(
         "content",
@@ -275,8 +275,9 @@ CUES: list[Cue] = [
         r"\b(?:is|are|was) (?:there|anyone|anybody|somebody|someone) (?:any |actually )?(?:speech|talking|speaking|"
         r"voices?|saying anything|in it)\b",
         r"\b(?:anyone|someone|somebody|anybody|people) (?:\w+ ){0,3}(?:talk|speak)(?:s|ing)?\b",
-        r"\bspeech or\b|\bor (?:is (?:it )?)?(?:just |only )?(?:noise|silence|silent|static)\b|\bjust (?:noise|silence)\b|\bsilen(?:t|ce)\b",
+        r"\bspeech or\b|\bor (?:is (?:it )?)?(?:just |only )?(?:noise|silence|silent|static|background|wind|hum)\b|\bjust (?:noise|silence)\b|\bsilen(?:t|ce)\b",
         r"\bvoice activity\b|\bwhat (?:kind of |sort of )?(?:sound|noise)s?\b|\bany (?:speech|voices?)\b",
+        r"\bthere(?:'s| is) (?:a |any )?(?:voice|speech|talking|someone talking)\b|\bspeech in (?:there|it)\b|"
         r"\bcontains? (?:speech|voices?|talking)\b|\bempty\b|\bhas (?:a |any )?(?:voice|speech|talking)\b",
     ),
     *_cue(
@@ -295,6 +296,8 @@ CUES: list[Cue] = [
         r"\b(?:story|stories|poem|haiku|joke|essay|email|letter|tweet|post|slogan|paragraph|song|lyrics|limerick|"
         r"names?(?! of (?:the )?(?:persons|people|places|companies|cities))|titles?|tagline|recipe|speech|message|ideas?|list|bio|description|caption|riddle|quote|reply|"
         r"response|note|headline|intro|summary of (?:your|the) day|greeting|toast|wish(?:es)?|lines|verse|description)\b",
+        r"^(?:an? )?(?:short |quick |little |funny |cute |sad |happy )?(?:story|poem|haiku|joke|limerick|riddle|song|tagline|"
+        r"slogan)s? (?:about|for|on)\b",
         r"\btext[- ]generation\b(?! (?:model|step) (?:on|of)\b)|\bcontinue\b|\bfinish (?:this|the|my) (?:\w+ )?(?:sentence|story|text|line|poem|verse)\b|\bkeep (?:it|this|the story) going\b|"
         r"\bcarry on (?:with )?(?:it|the story|this)\b|\bwhat comes next\b|\bbrainstorm\w*|\bcomplete (?:this|the) sentence\b",
         r"\bexplain\b|\bwhat (?:is|are) (?:a |an |the )?\w+\b[^§]*\?$|\bhow (?:do|does|can|to)\b",
@@ -371,7 +374,7 @@ QUESTION = re.compile(
 # A text that the request gives as a whole sentence after the instruction, unquoted: "summarize this: ..."
 CONTENT_AFTER_COLON = re.compile(r"^(?P<head>[^:\n]{2,80}?)(?::|\n|\s[—–-]{1,2}\s)\s*(?P<body>\S.{6,})$", re.DOTALL)
 PLURAL = re.compile(
-    r"\b(?:both|each|either|(?<!\bat )all|every|these|those|them|photos|pictures|images|pics|files|recordings|clips|memos|texts)\b"
+    r"\b(?:both|each|either|(?<!\bat )all|every|these|those|them|which one|which of|photos|pictures|images|pics|files|recordings|clips|memos|texts)\b"
 )
 # Where a request refers back to an earlier step's result.
 PRODUCT_WORDS: dict[str, tuple[str, ...]] = {

@@ -153,7 +153,11 @@ def read_request(request: str, files: Sequence[str] = ()) -> Reading:
             index = len(sources) - 1
         attached.append(index)
     files_given = [Attached(k, sources[k].kind, sources[k].value) for k in attached]
-    meant, dropped = corrected("".join(masked), files_given, lambda text: _has_task_cue(text) or _asks(text))
+    # "note.png vs complaint.png": two files taken together
+    joined = re.sub(r"(§\w+\d+)\s+(?:vs\.?|versus)\s+(?=§\w+\d+)", r"\1 and ", "".join(masked))
+    # "Spanish → English": one translation, not two steps
+    joined = re.sub(rf"\b({cues.LANGUAGE})\s*(?:->|→|=>)\s*(?={cues.LANGUAGE}\b)", r"from \1 to ", joined, flags=re.I)
+    meant, dropped = corrected(joined, files_given, lambda text: _has_task_cue(text) or _asks(text))
     clauses, out = ruled_out(_clauses(meant), files_given)
     return Reading(sources, [c for c in clauses if c], [k for k in attached if k not in out | dropped])
 
@@ -237,13 +241,16 @@ _LABEL_ASKED = re.compile(
 )
 # "what's the tone of it, upbeat or critical?": the choices close the question
 _TRAILING_CHOICE = re.compile(
-    r"\b(?:tone|mood|sentiment|feel\w*|vibe|attitude|type|kind|category)\b(?:[^.?!]|\.(?=\w))*?(?:,|\s[—–-]|:)\s*(?:is it\s+|either\s+)?"
+    r"\b(?:tone|mood|sentiment|feel\w*|vibe|attitude|type|kind|category|topic|subject|genre|theme)\b(?:[^.?!]|\.(?=\w))*?(?:,|\s[—–-]|:)\s*(?:is it\s+|either\s+)?"
     r"(?P<labels>[\w-]+(?: [\w-]+)?(?:,\s*[\w-]+(?: [\w-]+)?)*,? or [\w-]+(?: [\w-]+)?)\s*\?",
     re.IGNORECASE,
 )
 
 
 def _add_labels(request: str, spans: list[tuple[int, int, Source]]) -> None:
+    lowered = request.lower()
+    if any(c.need == "sentence-similarity" and c.pattern.search(lowered) for c in cues.CUES):
+        return  # 'closest to "a"? options: "b" / "c"' lists sentences to compare, not labels
     quotes = [(s, e, src.value) for s, e, src in spans]
     found = label_segment(request, quotes) if _LABEL_ASKED.search(request) else None
     trailing = _TRAILING_CHOICE.search(request) if found is None else None
@@ -390,14 +397,14 @@ def _has_cue(text: str) -> bool:
 def _asks(clause: str, indirect: bool = True) -> bool:
     """Whether a clause is a question ("quick qs: who is it with?"); a noun phrase that only ends the
     sentence's "?" ("... and the invitation?") is not."""
+    if re.match(r"§\w+\s*[-—–:]\s*[^§?]{2,40}\?$", _cue_text(clause).strip()):
+        return True  # "§img - fur colour?": a short question put to the file
     raw = re.sub(
         r"^(?:§\w+\s*[.,:;—–-]?\s*)+(?=(?:what|whats|who|when|where|why|how|which)\b)",
         "",
         _cue_text(clause).strip().split(": ")[-1].strip("«»“”\"' "),
     )
     # ("§txt0 when is it?" asks; "§aud0 is really noisy." does not)
-    if re.match(r"§\w+\s*[-—–:]\s*[^§?]{2,40}\?$", raw):
-        return True  # "§img - fur colour?": a short question put to the file
     if cues.QUESTION.search(raw) and re.match(r"tell me\b", raw):
         return True  # "tell me whether it is a, b or c"
     if indirect and cues.INDIRECT_QUESTION.search(raw):
@@ -621,6 +628,10 @@ class _Builder:
         ]
         if task in _TRANSFORMS and made_here:
             return self.ref(made_here[-1])  # "describe this photo out loud": the description, made in this clause
+        if task == "text-to-speech" and not named_media and _WHOLE.search(clause.lower()):
+            named_media = [k for k in self.reading.attached if sources[k].kind in ("image", "audio")][:1]
+            if named_media:
+                return self.content_of(named_media[0])  # "total? and the whole thing read out loud": all its words
         if task == "text-to-speech" and not named_media:
             # "read his message back to me": the recording's words, not the answer about them
             named_media = [
@@ -644,6 +655,9 @@ class _Builder:
                 and not (task == "translation" and t.task == "translation" and not _POINTS.search(clause.lower()))
             ]  # "when was she born? and sum it up": the summary is of the text, not of the answer
             label_only = task == "translation" and not _POINTS.search(clause.lower()) and not self.reads_text(clause)
+            texts = [k for k in self.subjects(clause, ("text",)) if sources[k].kind == "text"]
+            if task == "text-to-speech" and not producers and texts and not _RESULT_WORDS.search(clause.lower()):
+                return self.content_of(texts[0])  # "is email.txt a bill or a visit? and read it aloud": the email
             if (task == "text-to-speech" or label_only) and not producers:
                 producers = [k for k, t in enumerate(self.tasks) if "text" in t.produces]  # "what breed? in Spanish"
             if producers:
@@ -677,7 +691,8 @@ class _Builder:
     def each_subject(self, task: str, clause: str) -> list[str]:
         """The contents of every file a plural analysis ("for each one", "both") speaks of, or every earlier
         result a plural transformation names ("read both descriptions aloud"); [] otherwise."""
-        if not cues.PLURAL.search(clause.lower()) and not re.search(r"\w(?:ions|ies|pts)\b", clause.lower()):
+        several = len([k for k in self.named(clause) if self.reading.sources[k].is_file]) > 1  # "a.png and b.png: tone?"
+        if not several and not cues.PLURAL.search(clause.lower()) and not re.search(r"\w(?:ions|ies|pts)\b", clause.lower()):
             return []
         made_text = any("text" in t.produces for t in self.tasks)
         if (task in _TRANSFORMS and made_text) or self.referred_product(clause) is not None:
@@ -1245,6 +1260,8 @@ class EverydayPlanner:
                 needs = [n for n in needs if n[1] != "question-answering"]  # "draw it based on the summary"
             if question and reading.attached and [n for _, n, _ in needs] == ["text-generation"]:
                 needs = []  # "what is the person doing?" beside a file asks about the file, not for a story
+            if "image-segmentation" in {n for _, n, _ in needs} and not _counts_objects(clause.lower()):
+                needs = [n for n in needs if n[1] != "object-detection"]  # "segment it so each object is its own area"
             if {"describe", "summarization"} <= {n for _, n, _ in needs}:
                 needs = [n for n in needs if n[1] != "summarization"]  # "describe cat.png in one sentence"
             if (
@@ -1261,7 +1278,9 @@ class EverydayPlanner:
             elif any(n in ("text-to-image", "text-to-video") for _, n, _ in needs):
                 # "draw a cartoon of ...", "a picture of what the translation describes": the style and the words
                 # are the prompt's
-                needs = [n for n in needs if n[1] not in ("image-to-image", "describe", "text-generation")]
+                needs = [
+                    n for n in needs if n[1] not in ("image-to-image", "describe", "text-generation", "sentiment")
+                ]  # ("a happy office worker" is the picture's, not a mood to find)
             if not needs and not question and _narrates(clause) and not builder.tasks:
                 story.append(_tidy(_unmask(clause, reading)).rstrip(" ."))  # "I'm making a card for my neighbour."
             tasks_before = len(builder.tasks)
@@ -1318,6 +1337,12 @@ class EverydayPlanner:
         ]
 
 
+_WHOLE = re.compile(r"\b(?:the whole (?:thing|text|receipt|note|sign|card|page|message|memo|recording)|everything|all of it|"
+                    r"the full text|all the text|the entire (?:thing|text))\b")
+_RESULT_WORDS = re.compile(
+    r"\b(?:results?|answers?|labels?|verdict|category|categories|sentiment|breed|count|number|findings?|entities|names|"
+    r"what you found|what it is|which one|predict\w*|outputs?|classifications?|scores?|outcomes?|species)\b"
+)
 _FEASIBLE = re.compile(
     r"\W*(?:and |so )?(?:is (?:that|this|it) (?:possible|doable|ok|okay|something you can do)|(?:can|could) you (?:do|manage) "
     r"(?:that|this|it)|(?:would|will) (?:that|this|it) work|thanks?(?: you)?(?: so much| a lot)?)\W*$"
@@ -1370,7 +1395,8 @@ _NARRATED = {
     *("describe", "image-to-image"),
 }
 _STORY_START = re.compile(
-    r"^(?:(?:so|and|but|because)\s+)?(?:(?:my|our|his|her|their|i|we|he|she|they|it)\b|(?:i'm |i am )?(?:trying|hoping|"
+    r"^(?:(?:so|and|but|because)\s+)?(?:(?:my|our|his|her|their|i|we|he|she|they|it|some(?:one|body)|a (?:friend|colleague|"
+    r"client|customer|neighbou?r))\b|(?:i'm |i am )?(?:trying|hoping|"
     r"planning|going) to\b)"
 )
 _ASKING = re.compile(
