@@ -50,6 +50,8 @@ CUES: list[Cue] = [
         "ask",
         r"^(?:§img\s*:?\s*)?(?:the |receipt |bill |invoice |order )?(?:total|amount due|subtotal|price|date|time|address|deadline|venue)"
         r"(?:\s+(?:please|pls|thanks|on (?:it|this|here)))*\s*\W*$",
+        r"\b(?:forgot|forget|lost|missing)\b[^.?!]{0,25}\bthe (?:receipt |bill )?(?:total|amount due|subtotal|price|date|time|address|"
+        r"deadline|venue)\b",
         r"\b(?:say|read|tell me|determine|give me|get)\b (?:me )?(?:the |its )?(?:receipt |bill |invoice )?(?:total|amount due|subtotal|price|"
         r"deadline|venue)\b",
     ),
@@ -64,7 +66,7 @@ CUES: list[Cue] = [
         r"\b(?:aloud|out loud|outloud)\b",
         r"\btext[- ]to[- ](?:speech|audio|voice)\b|\btts\b|\bsynthe[sz]\w*\b[^.?!§]{0,15}\b(?:speech|voice|audio)\b|\bspeech synthesis\b|"
         r"\bvoice (?:the|it|this|that|them)\b",
-        r"\b(?:narrate|narration|voice ?over|pronounce|speak it|say it|say that)\b|\bspeak (?:the|that|this|them)\b",
+        r"\b(?:narrate|narration|voice ?over|pronounce|speak it)\b|(?<!would you )(?<!do you )(?<!you'd )\bsay (?:it|that)\b(?!'s| is)|\bspeak (?:the|that|this|them)\b",
         # "an audio version" asks for speech; "the audio clip" names the recording given
         r"(?<!the )(?<!this )(?<!that )(?<!my )(?<!attached )(?<!uploaded )(?<!following )\b(?:audio|spoken|voice|mp3|wav|sound) "
         r"(?:version|file|clip|recording|copy|"

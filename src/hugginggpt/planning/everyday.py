@@ -276,7 +276,7 @@ def _add_labels(request: str, spans: list[tuple[int, int, Source]]) -> None:
 
 # "so I can paste them", "showing what's near": what the user will do with a result, not a step
 _PURPOSE = re.compile(
-    r",?\s*\b(?:so (?:that )?(?:i|we) (?:can|could|may)(?!['’]|n['’]?t| ?not)|(?:just )?to (?:be sure|make sure)|showing|that shows|which shows|(?:it'?s|it is|is|this is) for "
+    r",?\s*\b(?:so (?:that )?(?:i|we) (?:can|could|may)(?!['’]|n['’]?t| ?not)|before (?:i|we) (?:bother|waste)|(?:just )?to (?:be sure|make sure)|showing|that shows|which shows|(?:it'?s|it is|is|this is) for "
     r"(?:my|our|a|the|him|her|them)\b)\b"
     r"(?:(?!,\s*(?:and\s+)?then\b|\s+and then\b)[^.?!])*",
     re.I,
@@ -829,7 +829,11 @@ class _Builder:
         self.text_task("translation", clause, {"source": source, "target": target})
 
     def _need_ask(self, clause: str, mode: str) -> None:
-        self.question(clause)
+        field = _FIELD.search(clause.lower())
+        asked = _question(clause, self.reading)
+        if field and field.group() not in asked.lower():
+            asked = f"what is the {field.group()}?"  # "forgot to write down the total ... what was it"
+        self.question(clause, asked=asked)
 
     def _need_question_answering(self, clause: str, mode: str) -> None:
         # "who am I having lunch with according to this card?" asks the card; "according to its text" its words
@@ -966,9 +970,9 @@ class _Builder:
             self.question(clause)
         return True
 
-    def question(self, clause: str, force_text: bool = False) -> None:
+    def question(self, clause: str, force_text: bool = False, asked: str | None = None) -> None:
         """A question with no more specific cue: asked of a document or photo, a recording, a text."""
-        question = _question(clause, self.reading)
+        question = asked or _question(clause, self.reading)
         if not re.search(r"[^\W\d_]", question):
             return  # nothing is asked ("according to the recording?" alone)
         subjects = self.subjects(clause, ("image", "audio", "text"))
@@ -978,6 +982,7 @@ class _Builder:
             self.add("question-answering", {"text": with_roles(self.ref(read[0]), question=question)}, subjects[0])
         elif kind == "image" and not force_text:
             task = "document-question-answering" if self.is_document(subjects[0], clause) else None
+            question = _name_it(question, self.reading.sources[subjects[0]].value)
             self.image_task(task or "visual-question-answering", clause, question)
         elif kind is not None or any("text" in t.produces and t.task != "conversational" for t in self.tasks):
             context = self.text_for("question-answering", clause)
@@ -1049,7 +1054,12 @@ _QUESTION_LEAD = re.compile(
 def _question(clause: str, reading: Reading) -> str:
     """The question a clause asks, without the lead that names its source or the texts it is asked of."""
     text = _QUESTION_LEAD.sub("", clause, count=1) if _MARK_RE.search(clause) else clause
-    text = re.sub(r"^\s*§(?:text|image|audio|video)\d+\s*[-—–:]\s*", "", text).replace(".?", "?").replace(")?", "?")  # "§image0 - fur colour?"
+    text = re.sub(r"^\s*§(?:text|image|audio|video)\d+\s*[-—–:]\s*", "", text)  # "§image0 - fur colour?"
+    # "doc QA on §image0" names the task; its question comes with it or after it
+    text = re.sub(
+        r"\b(?:run |do |use |try )?(?:extractive |doc(?:ument)? |visual )?(?:qa|vqa|question[- ]answering)\b",
+        " ", text, flags=re.I,
+    )
     text = re.sub(r"(?:,|\s+and)\s+(?:please|pls|plz|thanks|thank you)\s*(?=[?.!]?\s*$)", "", text, flags=re.I)
     # "who signed email.txt?" keeps the file it asks about; "in §text0" only says where to look
     text = re.sub(r"\s*(?:and\s+)?(?:in|on|from|of|about)\s+§(?:text|image|audio|video)\d+\s*[.?!]?", " ", text)
@@ -1076,12 +1086,15 @@ def _question(clause: str, reading: Reading) -> str:
         and indirect is None
         and wh.start() > 0
         and len(text[wh.start() :].split()) > 2  # "receipt - total how much?" keeps what it asks about
+        # "forgot the total from the receipt, what was it": the question is the words before
+        and not re.match(r"(?:what|which)\s+(?:is|was|are|were)\s+(?:it|that|this|they)\W*$", text[wh.start() :], re.I)
         and not re.match(r"(?:is|are|was|were|do|does|did|can|could)\b", text, re.I)
     ):
         text = text[wh.start() :]  # "listen to it and tell me what I need to do" asks "what I need to do"
     if not text.endswith("?") and cues.QUESTION.search(text.lower()):
         text += "?"
-    return text or _tidy(_unmask(clause, reading))
+    text = re.sub(r"[.)]+\?$", "?", text)
+    return text or (_tidy(_unmask(clause, reading)) if re.search(r"[^\W\d_]", text) else "")
 
 
 def _language_name(name: str) -> str:
@@ -1173,7 +1186,7 @@ class EverydayPlanner:
         found = {c: clause_needs(c) for c in reading.clauses}
         clauses = _results_first(reading.clauses, found)
         rest = [c for c in clauses if not cues.GREETING.match(_cue_text(c).strip())]
-        if any(n not in ("conversational", "text-generation") for c in rest for _, n, _ in found[c]):
+        if reading.attached or any(n not in ("conversational", "text-generation") for c in rest for _, n, _ in found[c]):
             clauses = rest  # "Hi! Could you read this?": the greeting is not a step of its own
         labels = [k for k, s in enumerate(reading.sources) if s.kind == "labels"]
         # The last clause that asks for a translation: "in Spanish" before it says what the content is in.
@@ -1235,7 +1248,11 @@ class EverydayPlanner:
             if (
                 question
                 and not _asks(clause, indirect=False)
-                and any(_asks_otherwise(c, found[c]) for c in clauses if c != clause)
+                and any(
+                    _asks_otherwise(c, [n for n in found[c] if has_image or n[1] != "object-detection"])
+                    for c in clauses
+                    if c != clause
+                )
             ):
                 question = False  # "I want to know who to reply to first" says why the other steps are asked for
             if (
@@ -1339,6 +1356,18 @@ class EverydayPlanner:
 
 _WHOLE = re.compile(r"\b(?:the whole (?:thing|text|receipt|note|sign|card|page|message|memo|recording)|everything|all of it|"
                     r"the full text|all the text|the entire (?:thing|text))\b")
+def _name_it(question: str, file: str) -> str:
+    """ "what is it doing?" of cat.png asks "what is the cat doing?": the model reads no file name, so a name
+    that is a plain word says what "it" is."""
+    stem = file.rsplit("/", 1)[-1].rsplit(".", 1)[0].lower()
+    if not re.fullmatch(r"[a-z]{3,12}", stem) or stem in _PLAIN_NAMES:
+        return question
+    question = re.sub(r"\b(on|in|of|from|at) it\b", rf"\1 the {stem}", question, count=1)
+    return re.sub(r"^(what|where|how|why|which) (is|was|does|did) it\b", rf"\1 \2 the {stem}", question, count=1)
+
+
+_PLAIN_NAMES = frozenset("image photo picture img pic scan file screenshot upload untitled download attachment".split())  # noqa: SIM905
+_FIELD = re.compile(r"\b(?:total|amount due|subtotal|price|date|time|address|deadline|venue)\b")
 _RESULT_WORDS = re.compile(
     r"\b(?:results?|answers?|labels?|verdict|category|categories|sentiment|breed|count|number|findings?|entities|names|"
     r"what you found|what it is|which one|predict\w*|outputs?|classifications?|scores?|outcomes?|species)\b"
@@ -1407,7 +1436,7 @@ _ASKING = re.compile(
 
 def _asks_otherwise(clause: str, needs: list[tuple[int, str, str]]) -> bool:
     """Whether a clause asks a question outright or a step that is more than a way to give the answer back."""
-    return _asks(clause, indirect=False) or any(
+    return (_asks(clause, indirect=False) and not _only_pronouns(clause)) or any(
         n not in _CONVERTERS and n not in ("text-to-speech", "translation") for _, n, _ in needs
     )
 
@@ -1460,7 +1489,9 @@ def _restates(clause: str, needs: list[tuple[int, str, str]], builder: _Builder)
 
 _WEAK = {"content", "describe", "gist"}  # needs "what about the written review?" names without asking for them
 _WHICH_LABEL = re.compile(r"\bwhich (?:one|of (?:these|them|those|the \w+)|category|label|bucket|group)\b")
-_SAME_AGAIN = re.compile(r"^\W*(?:and\s+)?(?:what|how) about\b|^\W*(?:and\s+)?(?:the )?same (?:for|with)\b")
+_SAME_AGAIN = re.compile(
+    r"^\W*(?:and\s+)?(?:what|how) about\b|^\W*(?:and\s+)?(?:the )?same (?:question |thing |check |again )?(?:for|with)\b"
+)
 _COUNTING = re.compile(r"(?:\b(?:how many|count\w*|number of|detect\w*|bounding box\w*|locate)|#\s?of)\b(?:\s+(?:the\s+)?(\w+))?")
 _DETECTED = frozenset(name.lower() for name in COCO_LABELS.values()) | {"people", "persons", "objects", "things"}
 
@@ -1479,7 +1510,7 @@ def _counts_objects(clause: str) -> bool:
 _PRONOUN_QUESTION = frozenset(
     "what who which they them it is are was were these those there tell me all can could you figure out help do "  # noqa: SIM905
     "know check see work sort no clue lol idk not sure please and for generate make create draw any idea from on in "
-    "the where exactly".split()
+    "the where exactly find answer s somewhere".split()
 )
 
 
