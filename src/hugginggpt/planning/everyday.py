@@ -483,7 +483,14 @@ class _Builder:
             Attached(k, self.reading.sources[k].kind, self.reading.sources[k].value) for k in self.reading.attached
         ]
         marks = self.marks(clause)
-        return marks + [k for k in referred_files(clause.lower(), files) if k not in marks]
+        named = marks + [k for k in referred_files(clause.lower(), files) if k not in marks]
+        other = _OTHER.search(clause.lower())
+        if not named and other and len(files) > 1:
+            # "and the other image, what breed is it": the file of that kind not yet acted on
+            kind = next((k for k, w in cues.KIND_WORDS.items() if other.group(1) and w.search(other.group(1))), None)
+            left = [f.index for f in files if f.index not in self.consumed and (kind is None or f.kind == kind)]
+            named = left[:1] if len(left) == 1 else []
+        return named
 
     def subjects(self, clause: str, kinds: Sequence[str]) -> list[int]:
         """The sources a clause's need applies to: those it names, else the one being talked about, else the
@@ -1367,6 +1374,7 @@ def _name_it(question: str, file: str) -> str:
 
 
 _PLAIN_NAMES = frozenset("image photo picture img pic scan file screenshot upload untitled download attachment".split())  # noqa: SIM905
+_OTHER = re.compile(r"\b(?:the|that)\s+other(?:\s+(one|\w+))?\b")
 _FIELD = re.compile(r"\b(?:total|amount due|subtotal|price|date|time|address|deadline|venue)\b")
 _RESULT_WORDS = re.compile(
     r"\b(?:results?|answers?|labels?|verdict|category|categories|sentiment|breed|count|number|findings?|entities|names|"
@@ -1490,7 +1498,8 @@ def _restates(clause: str, needs: list[tuple[int, str, str]], builder: _Builder)
 _WEAK = {"content", "describe", "gist"}  # needs "what about the written review?" names without asking for them
 _WHICH_LABEL = re.compile(r"\bwhich (?:one|of (?:these|them|those|the \w+)|category|label|bucket|group)\b")
 _SAME_AGAIN = re.compile(
-    r"^\W*(?:and\s+)?(?:what|how) about\b|^\W*(?:and\s+)?(?:the )?same (?:question |thing |check |again )?(?:for|with)\b"
+    r"^\W*(?:and\s+)?(?:what|how) about\b|^\W*(?:and\s+)?(?:(?:now |then |please )?(?:do|try) )?(?:the )?same (?:question |thing |check |again )?"
+    r"(?:for|with|on)\b|^\W*(?:and\s+)?repeat (?:it |that |this )?(?:for|with|on)\b"
 )
 _COUNTING = re.compile(r"(?:\b(?:how many|count\w*|number of|detect\w*|bounding box\w*|locate)|#\s?of)\b(?:\s+(?:the\s+)?(\w+))?")
 _DETECTED = frozenset(name.lower() for name in COCO_LABELS.values()) | {"people", "persons", "objects", "things"}
