@@ -543,3 +543,62 @@ def test_my_own_requests_get_the_steps_they_ask_for() -> None:
     assert steps("sort this review: food, service, price or atmosphere?", "review.txt") == [
         ("text-classification", [-1], {"text": "labels: food, service, price, atmosphere\nreview.txt"}),
     ]
+
+
+def test_terse_and_technical_requests_chain_their_steps() -> None:
+    # Arrows chain steps; a bare language after an arrow is the target; task names are cues.
+    assert steps("sign text -> audio", "sign.png") == [
+        ("image-to-text", [-1], {"image": "sign.png", "text": OCR}),
+        ("text-to-speech", [0], {"text": "<GENERATED>-0"}),
+    ]
+    assert steps("thank you for everything -> japanese, + audio of it") == [
+        ("translation", [-1], {"text": "target: Japanese\nthank you for everything"}),
+        ("text-to-speech", [0], {"text": "<GENERATED>-0"}),
+    ]
+    assert [
+        t
+        for t, _, _ in steps(
+            "OCR invite.png and then run extractive QA over the extracted text: who is it with?", "invite.png"
+        )
+    ] == [
+        "image-to-text",
+        "question-answering",
+    ]
+    assert steps("email.txt topic — business, sports or travel?", "email.txt") == [
+        ("text-classification", [-1], {"text": "labels: business, sports, travel\nemail.txt"}),
+    ]
+    # Two files named together each get the analysis.
+    assert [
+        t for t, _, _ in steps("note.png vs complaint.png, positive or negative?", "note.png", "complaint.png")
+    ] == [
+        "image-to-text",
+        "image-to-text",
+        "text-classification",
+        "text-classification",
+    ]
+
+
+def test_learner_phrasings_and_narration_get_the_step_meant() -> None:
+    assert [t for t, _, _ in steps("Please, look receipt and say me how much I pay in total.", "receipt.png")] == [
+        "document-question-answering"
+    ]
+    # "so I can't see it" is not a purpose clause to drop; the question after it stays.
+    assert steps("I'm blind so I can't see it myself - what colour is the cup, please?", "coffee.png") == [
+        ("visual-question-answering", [-1], {"image": "coffee.png", "text": "what colour is the cup?"}),
+    ]
+    # A picture someone forwarded is the input, not a picture to draw.
+    assert [
+        t for t, _, _ in steps("someone forwarded me a picture of an invitation. read whats on it", "invite.png")
+    ] == ["image-to-text"]
+    # "what is it doing?" of cat.png names the cat for the model.
+    assert steps("what is it doing?", "cat.png") == [
+        ("visual-question-answering", [-1], {"image": "cat.png", "text": "what is the cat doing?"}),
+    ]
+    # "the other image" is the one not yet acted on; "do the same for" repeats the step.
+    assert [
+        a.get("image")
+        for _, _, a in steps("describe the first photo, then do the same for the other one", "cat.png", "coffee.png")
+    ] == [
+        "cat.png",
+        "coffee.png",
+    ]

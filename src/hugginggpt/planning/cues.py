@@ -56,7 +56,10 @@ CUES: list[Cue] = [
         r"deadline|venue)\b",
     ),
     # A task named by its name ("run extractive QA over the text"), before the words it is run on read as cues.
-    *_cue("question-answering", r"\b(?:extractive )?(?:qa|question[- ]answering)\b(?! (?:model|pipeline) on (?:the )?§img)"),
+    *_cue(
+        "question-answering",
+        r"\b(?:extractive )?(?:qa|question[- ]answering)\b(?! (?:model|pipeline) on (?:the )?§img)",
+    ),
     # Speech out: "read it aloud", "say it", "as audio"
     *_cue(
         "text-to-speech",
@@ -108,7 +111,7 @@ CUES: list[Cue] = [
         r"\bwhat(?:'s| is| does| did| do)?\b[^.?!]{0,40}\b(?:written|say|says|printed|reads)\b",
         r"\b(?:written|printed|typed) (?:on|in)\b",
         r"\bwhat (?:it|this|that|the \w+) (?:says|said|reads)\b|\b(?:says|say|said|reads|written) what\b|\btext inside\b",
-        r"\bread (?:it|this|that|the \w+|me the \w+)\b",
+        r"\bread (?:it|this|that|the \w+|me the \w+)\b|\bread (?:me )?what(?:'s| is) (?:on|in) (?:it|this|that|there)\b",
         r"\btype (?:out|up)\b|§img\s+text\b|\bread (?:the |this |that |both )?§img\b",
         r"\bread (?:both|all|each) (?:of )?(?:these|them|those|the \w+)\b|^read\W*(?:then|and|,|$)",
         r"^(?:the )?(?:§img\s*:?\s*|sign |note |receipt |menu |card |poster |label )?(?:text|words|wording)\W*$",

@@ -186,7 +186,9 @@ _NEXT_STEP = re.compile(
 
 def _add_inline_content(request: str, spans: list[tuple[int, int, Source]], free: object) -> None:
     """A text given after a short instruction and a colon or a line break ("Summarize: ...")."""
-    arrow = re.match(rf"\s*(?P<body>[^:>→\n]{{3,120}}?)\s*(?:->|→|=>)\s*(?:in |into |to )?{cues.LANGUAGE}\b", request, re.I)
+    arrow = re.match(
+        rf"\s*(?P<body>[^:>→\n]{{3,120}}?)\s*(?:->|→|=>)\s*(?:in |into |to )?{cues.LANGUAGE}\b", request, re.I
+    )
     if arrow is not None and not _has_cue(arrow.group("body").lower()) and not _mentions_file(arrow.group("body")):
         body = arrow.group("body").strip().strip("\"'“”")  # "thank you for everything -> japanese"
         spans.append((arrow.start("body"), arrow.end("body"), Source("text", body, False)))
@@ -698,8 +700,14 @@ class _Builder:
     def each_subject(self, task: str, clause: str) -> list[str]:
         """The contents of every file a plural analysis ("for each one", "both") speaks of, or every earlier
         result a plural transformation names ("read both descriptions aloud"); [] otherwise."""
-        several = len([k for k in self.named(clause) if self.reading.sources[k].is_file]) > 1  # "a.png and b.png: tone?"
-        if not several and not cues.PLURAL.search(clause.lower()) and not re.search(r"\w(?:ions|ies|pts)\b", clause.lower()):
+        several = (
+            len([k for k in self.named(clause) if self.reading.sources[k].is_file]) > 1
+        )  # "a.png and b.png: tone?"
+        if (
+            not several
+            and not cues.PLURAL.search(clause.lower())
+            and not re.search(r"\w(?:ions|ies|pts)\b", clause.lower())
+        ):
             return []
         made_text = any("text" in t.produces for t in self.tasks)
         if (task in _TRANSFORMS and made_text) or self.referred_product(clause) is not None:
@@ -936,7 +944,12 @@ class _Builder:
         """A picture of a text: the clause speaks of one, the file's name says so, or its text was read."""
         name = self.reading.sources[source].value.rsplit("/", 1)[-1].rsplit(".", 1)[0]
         # "for the pet insurance claim form: what breed is the cat" says what the answer is for
-        clause = re.sub(r"\bfor (?:the|a|an|my|our|this|his|her) (?:[\w-]+ ){0,3}(?:form|document|letter|report)\b", "", clause, flags=re.I)
+        clause = re.sub(
+            r"\bfor (?:the|a|an|my|our|this|his|her) (?:[\w-]+ ){0,3}(?:form|document|letter|report)\b",
+            "",
+            clause,
+            flags=re.I,
+        )
         return bool(cues.DOCUMENT_WORDS.search(clause.lower()) or cues.DOCUMENT_NAME.search(name) or self.read(source))
 
     def read(self, source: int) -> list[int]:
@@ -1065,7 +1078,9 @@ def _question(clause: str, reading: Reading) -> str:
     # "doc QA on §image0" names the task; its question comes with it or after it
     text = re.sub(
         r"\b(?:run |do |use |try )?(?:extractive |doc(?:ument)? |visual )?(?:qa|vqa|question[- ]answering)\b",
-        " ", text, flags=re.I,
+        " ",
+        text,
+        flags=re.I,
     )
     text = re.sub(r"(?:,|\s+and)\s+(?:please|pls|plz|thanks|thank you)\s*(?=[?.!]?\s*$)", "", text, flags=re.I)
     # "who signed email.txt?" keeps the file it asks about; "in §text0" only says where to look
@@ -1193,7 +1208,9 @@ class EverydayPlanner:
         found = {c: clause_needs(c) for c in reading.clauses}
         clauses = _results_first(reading.clauses, found)
         rest = [c for c in clauses if not cues.GREETING.match(_cue_text(c).strip())]
-        if reading.attached or any(n not in ("conversational", "text-generation") for c in rest for _, n, _ in found[c]):
+        if reading.attached or any(
+            n not in ("conversational", "text-generation") for c in rest for _, n, _ in found[c]
+        ):
             clauses = rest  # "Hi! Could you read this?": the greeting is not a step of its own
         labels = [k for k, s in enumerate(reading.sources) if s.kind == "labels"]
         # The last clause that asks for a translation: "in Spanish" before it says what the content is in.
@@ -1361,8 +1378,12 @@ class EverydayPlanner:
         ]
 
 
-_WHOLE = re.compile(r"\b(?:the whole (?:thing|text|receipt|note|sign|card|page|message|memo|recording)|everything|all of it|"
-                    r"the full text|all the text|the entire (?:thing|text))\b")
+_WHOLE = re.compile(
+    r"\b(?:the whole (?:thing|text|receipt|note|sign|card|page|message|memo|recording)|everything|all of it|"
+    r"the full text|all the text|the entire (?:thing|text))\b"
+)
+
+
 def _name_it(question: str, file: str) -> str:
     """ "what is it doing?" of cat.png asks "what is the cat doing?": the model reads no file name, so a name
     that is a plain word says what "it" is."""
@@ -1501,7 +1522,9 @@ _SAME_AGAIN = re.compile(
     r"^\W*(?:and\s+)?(?:what|how) about\b|^\W*(?:and\s+)?(?:(?:now |then |please )?(?:do|try) )?(?:the )?same (?:question |thing |check |again )?"
     r"(?:for|with|on)\b|^\W*(?:and\s+)?repeat (?:it |that |this )?(?:for|with|on)\b"
 )
-_COUNTING = re.compile(r"(?:\b(?:how many|count\w*|number of|detect\w*|bounding box\w*|locate)|#\s?of)\b(?:\s+(?:the\s+)?(\w+))?")
+_COUNTING = re.compile(
+    r"(?:\b(?:how many|count\w*|number of|detect\w*|bounding box\w*|locate)|#\s?of)\b(?:\s+(?:the\s+)?(\w+))?"
+)
 _DETECTED = frozenset(name.lower() for name in COCO_LABELS.values()) | {"people", "persons", "objects", "things"}
 
 

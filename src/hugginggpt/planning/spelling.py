@@ -47,7 +47,10 @@ _DIGIT_WORD = re.compile(
 
 
 # Phrasings carried over from other languages, said the English way ("say me how much", "look the receipt").
-_LEARNER = {r"\bsay me\b": "tell me", r"\blook (?=(?:the |this |that |my )?\w+\b(?! at))(?!at\b|for\b|like\b|up\b|into\b|out\b|over\b|through\b|after\b)": "look at "}
+_LEARNER = {
+    r"\bsay me\b": "tell me",
+    r"\blook (?=(?:the |this |that |my )?\w+\b(?! at))(?!at\b|for\b|like\b|up\b|into\b|out\b|over\b|through\b|after\b)": "look at ",
+}
 _LEARNER_RE = [(re.compile(k, re.IGNORECASE), v) for k, v in _LEARNER.items()]
 
 
