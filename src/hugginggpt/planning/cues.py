@@ -79,6 +79,8 @@ CUES: list[Cue] = [
         r"(?<!how do you )(?<!how would you )(?<!how do i )(?<!how to )\bsay §txt\b|\bwith (?:a |your |the )?voice\b|\b(?:i|we) (?:can|could) listen to\b|\bspeak(?: it| them)?\W*$|\bread me the (?:\w+ )?(?:version|translation)\b|"
         rf"\bread me the {LANGUAGE}\b|\bhear (?:it|what|the)\b|\bread (?:it|this|that|them) back\b|\bin an? (?:clear|nice|loud|calm|friendly) voice\b",
         r"\b(?:have|get) (?:it|this|that|them|the \w+) (?:spoken|voiced|read out)\b",
+        r"\bwhat (?:does|would|will) (?:it|that|this) sound like\b(?! in (?:the|this) (?:recording|audio|clip))|"
+        r"\bplay (?:it|that|this|them|the \w+(?: version)?) (?:for|to) (?:them|him|her|me|us)\b|\bplay (?:the|that|this) (?:\w+ )?(?:version|translation)\b",
         r"\b(?:make|let) (?:it|the \w+) (?:talk|speak)\b",
         r"\bread me (?:the|that|this|your) (?:summary|translation|transcript|description|caption|answer|result|story|"
         r"poem|list|rewrite|reply|new version|tl;?dr)\b|\bplay (?:it|this|that|them|the \w+) (?:back|for me|to me)\b",
@@ -129,7 +131,7 @@ CUES: list[Cue] = [
     ),
     *_cue(
         "gist",
-        r"\bwhat(?:'s| is| was)\s+(?:it|this|that|the \w+|§\w+)\s+(?:all\s+)?about\b|\bwhat(?:'s| is) in (?:it|the (?:email|"
+        r"\bwhat(?:'s| is| was)\s+(?:it|this|that|(?:the|this|that|my) \w+|§\w+)\s+(?:all\s+|mostly\s+|really\s+)?about\b|\bwhat(?:'s| is) in (?:it|the (?:email|"
         r"text|article|letter|document|file|message))\b",
     ),
     *_cue(
@@ -158,7 +160,7 @@ CUES: list[Cue] = [
         r"\b(?:extract|list|pull out|pick out|spot|find|get|give me|tell me|show me|highlight|tag)\b[^.?!]{0,20}\b(?:names?|people|places|compan(?:y|ies)|"
         r"organi[sz]ations|locations|dates|entities)\b",
         r"\bpull\b[^.?!]{0,20}\b(?:names|people|places|companies|dates|entities)\b|^(?:names|people|places|entities|who'?s mentioned)\W*$",
-        r"\bwho(?:'s| is| are| was| were) (?:in|on|named in|mentioned in) (?:it|the \w+)\b",
+        r"\bwho(?:'s| is| are| was| were) (?:in|on|named in|mentioned in) (?:it|(?:the|this|that) \w+)\b(?! (?:photo|picture|image|pic)\b)",
         r"\b(?:names?|places?|entit(?:y|ies))(?:\s*/\s*\w+)?\s+(?:detection|recognition|extraction|tagging)\b",
         r"^(?:§\w+\s*:?\s*)?(?:the |any |all )?(?:names?|people|persons|places|companies|locations|dates|cities|organi[sz]ations)"
         r"(?:\s*(?:,|and|&)?\s*(?:names?|people|places|companies|locations|dates|cities))*\s+(?:in|from|on|of)\b",
@@ -178,6 +180,7 @@ CUES: list[Cue] = [
         "text2text-generation",
         r"\b(?:rewrite|re-write|rephrase|paraphrase|reword|simplify|proofread|formali[sz]e)\w*\b(?! (?:exercise|question|task|test|quiz))",
         r"\bmake (?:it|this|that|the \w+|§txt\d*) (?:a (?:bit|lot) )?(?:easier|simpler)(?: to (?:read|understand|follow))?\b",
+        r"\b(?:word|phrase|say|put) (?:it|this|that) (?:more |a bit |in a )?(?:nicer|nicely|politely|better|differently|kindly|gently|polite)\b",
         r"\b(?:fix|correct|check|improve)\b[^.?!]{0,20}\b(?:grammar|spelling|typos?|wording|punctuation|english|mistakes|errors)\b",
         r"\b(?:grammar|spelling|typo)s? (?:fix|check|correction)\b|\bgrammar(?:\s*\W)?\s*$",
         r"\bmake (?:it|this|that|the \w+|§txt) (?:sound )?(?:more |less |a bit )?(?:formal|polite|casual|friendly|"
@@ -213,10 +216,12 @@ CUES: list[Cue] = [
         r"\bwithout (?:the |a |its )?background\b|\bremove the background\b(?! noise| hiss| hum| sound)|\bbackground (?:removal|remover)\b",
         r"\bseparate\b[^.?!]{0,30}\b(?:background|foreground|objects|regions)\b|\bregions\b|\bpixel-wise\b",
         r"\b(?:divide|split|separate|break)\b[^.?!]{0,30}\b(?:parts|regions|areas|segments|zones)\b",
+        r"\b(?:ends?|stops?) and the background (?:starts?|begins?)\b|\bwhere the background (?:starts?|begins?)\b",
     ),
     *_cue(
         "depth-estimation",
-        r"\bdepth\b|\bhow far\b|\bdistances?\b|\b3d\b|\bcloser to the camera\b|\bnear or far\b|\bfar away\b",
+        r"\bdepth\b|\bhow far\b|\bdistances?\b|\b3d\b|\b(?:close|closer|near|nearer|closest|nearest) to the camera\b|\bnear or far\b|"
+        r"\bfar away\b|\bfurther (?:back|away)\b|\bfarther (?:back|away)\b",
     ),
     *_cue(
         "text-to-video",
@@ -242,6 +247,7 @@ CUES: list[Cue] = [
         r"\b(?:need|want|like) (?:a|an|some|two|three) (?:\w+ ){0,2}(?:banner|logo|poster|wallpaper|illustration|picture|image|"
         r"drawing|painting|artwork|icon)s?\b|\b(?:two|three|\d) (?:images|pictures|drawings|illustrations)\b",
         r"\b(?:image|picture|illustration|painting|drawing) of (?:a|an|some)\b|^(?:an? )?(?:img|image|pic|picture)\s*:",
+        r"^what (?:would|might) (?:an? |some )[^.?!§]{3,60} look like\b",
     ),
     # Looking at photos.
     *_cue(
@@ -250,6 +256,7 @@ CUES: list[Cue] = [
         r"\b(?:check|search|look|scan)\s+(?:the |this |that |my )?(?:§img|image|photo|picture|pic)\s+for\b|"
         r"\b(?:find|spot|point out|highlight|mark|circle)\b|\bwhere(?:'s| is| are)\b|\bwhere (?:the|a|my) \w+ (?:is|are)\b",
         r"\b(?:more|fewer|most) (?:things|objects|items|people|stuff)\b",
+        r"\bthere(?:'s| is|s| are| were) (?:only )?(?:one|two|three|four|five|\d+) \w+ (?:in|on) (?:this|the|that|my) (?:photo|picture|image|pic)\b",
         r"\bthere(?:'s| is) (?:actually |really )(?:a|an|any)\b|\b(?:is|are) there (?:actually |really )(?:a|an|any)\b|"
         r"\bwhich (?:of (?:these|the) )?(?:\w+ )?(?:photos?|pictures?|images?|pics?) (?:has|have|shows?|contains?)\b|"
         r"\b(?:is|are) there (?:a|an|any|some|anyone|anybody|someone|somebody|people)\b(?!\s+(?:\w+\s+)?(?:speech|voices?|"
@@ -315,7 +322,7 @@ CUES: list[Cue] = [
         r"worried|down|lonely|overwhelmed)\b",
         r"\b(?:reply|respond|answer) (?:to )?(?:this|my|the) (?:message|text|question)\b",
         r"\b(?:make|have|do) (?:a |some )?(?:little |small |short |quick )?(?:conversation|chat)\b|\bconversational\b|"
-        r"\bany advice\b|\bwhat should i do\b|\b(?:some|your) advice\b|\bcheer me up\b|\bwhat'?s up\b|\bwhats up\b",
+        r"\b(?:got |have you got |any )(?:any )?(?:ideas|tips|suggestions) (?:how|for|on)\b|\bany advice\b|\bwhat should i do\b|\b(?:some|your) advice\b|\bcheer me up\b|\bwhat'?s up\b|\bwhats up\b",
     ),
     *_cue(
         "question-answering",
@@ -333,7 +340,7 @@ SOURCE_LANGUAGE = re.compile(
     rf"\b(?:is|its|it's|are|was|were|written|spoken|{_CONTENT_NOUNS}s?)\s+in\s+({LANGUAGE})\b"
 )
 _PUT_INTO = re.compile(
-    r"\b(?:put|translate|write|get|make|have|turn|give|convert|render|say|read|need|want)\b[^.?!]{0,25}$"
+    r"\b(?:put|translate|write|get|make|have|turn|give|convert|render|say|read|need|want|be|sound|look)\b[^.?!]{0,25}$"
 )
 
 

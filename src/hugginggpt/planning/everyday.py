@@ -424,6 +424,10 @@ def _asks(clause: str, indirect: bool = True) -> bool:
     ):
         return True  # "my husband just sent me this, which gate do we need to get to" (no "?")
     asked = _FILLER.sub("", raw)  # "also what date is it?"
+    if re.match(r"(?:just )?(?:got|received|found|here'?s|here is|this is|attached)\b", asked) and not re.search(
+        r"\b(?:what|who|when|where|which|how|why)\b", asked
+    ):
+        return False  # "got this invite from my sister's friend??" says what it is
     if re.match(r"(?:(?:the|a|an|my|this|that|these|those)\b|§)", asked) and not re.search(
         r"\b(?:is|are|was|were|who|what|when|where|which|how)\b", asked
     ):
@@ -433,6 +437,16 @@ def _asks(clause: str, indirect: bool = True) -> bool:
     return bool(cues.QUESTION.search(asked))
 
 
+# A clause that says what is not wanted ("we don't need it read aloud", "nothing cartoony", "no written summary,
+# they hate those", "bounding boxes aren't necessary", "I'll write the summary myself") asks for nothing.
+_DECLINES = re.compile(
+    r"^(?:(?:oh|and|but|so|also|please|pls|honestly|just)[,\s]+)*(?:(?:i|we|you|they|he|she)\s+)?"
+    r"(?:do not|don'?t|won'?t|will not|didn'?t)\s+(?!forget\b|miss\b|hesitate\b|mind\b)|"
+    r"^(?:(?:oh|and|but|so|also|please|honestly)[,\s]+)*(?:no need\b|nothing\b|no (?:\w+ )?(?:needed|necessary|required)\b|"
+    r"no (?:written|full|spoken|audio|summary|transcript|transcription|translation|speech|caption|description)\b)|"
+    r"\b(?:not|aren'?t|isn'?t) (?:really )?(?:necessary|needed|required)\b|"
+    r"\b(?:i'?ll|i will|we'?ll|we will) (?:do|write|handle|make|translate|read) (?:\w+ ){0,3}(?:myself|ourselves)\b"
+)
 _NEGATED = re.compile(
     r"\b(?:no|not|don'?t|do not|can'?t|cannot|doesn'?t|won'?t|without|no need to|never|skip)\s+"
     r"(?:need to\s+|need (?:the |a |any )?|want (?:the |a |any )?|bother with (?:the )?|to\s+|any\s+|the\s+|an?\s+)?$"
@@ -443,6 +457,8 @@ def clause_needs(clause: str, without: Sequence[str] = ()) -> list[tuple[int, st
     """(position, need, mode) of each cue in a clause, earlier cues winning where they overlap; a cue the
     clause negates ("no translation needed") and the needs in `without` are left out."""
     text = _cue_text(clause)
+    if _DECLINES.search(text):
+        return []  # "please don't bother transcribing it", "no full transcript needed": a step not wanted
     sources = [m.span() for m in cues.source_languages(text)]  # "a voicemail in Spanish" asks for no translation
     taken: list[tuple[int, int]] = []
     found: list[tuple[int, str, str]] = []
@@ -739,6 +755,12 @@ class _Builder:
             product = self.referred_product(clause)
             if product is None and _points_back(_prompt(clause, self.reading, task)):
                 product = next((k for k in reversed(range(len(self.tasks))) if "text" in self.tasks[k].produces), None)
+            if (
+                product is None
+                and any(t.task == task for t in self.tasks)
+                and _points_back(_prompt(clause, self.reading, task))
+            ):
+                return  # "what would a cat in a spacesuit look like? could you draw me one": the same picture
             if product is not None and "text" in self.tasks[product].produces:
                 self.add(task, {"text": self.ref(product)}, None)  # "an illustration based on that summary"
             else:
@@ -1017,7 +1039,7 @@ class _Builder:
 _POINTER_WORDS = frozenset(
     "it that this them what goes go along with says said say the scene talks talk about of based on shows show "  # noqa: SIM905
     "describes describe matches match for is in one whatever feed pass pipe send use into writes wrote output result "
-    "text to image video".split()
+    "text to image video please pls me".split()
 )
 
 
@@ -1052,6 +1074,9 @@ def _prompt(clause: str, reading: Reading, task: str = "") -> str:
     "draw me a picture of") dropped."""
     text = _tidy(_unmask(clause, reading)).rstrip(" .")
     if task in ("text-to-image", "text-to-video"):
+        text = re.sub(
+            r"^what (?:would|might) (.+?) look like\W*$", r"\1", text, flags=re.I
+        )  # "what would X look like?"
         text = _MAKE_A.sub("", text).strip(" ?") or text  # "could you generate a video of ...?" is no question
     return text or _unmask(clause, reading).strip()
 
@@ -1115,6 +1140,13 @@ def _question(clause: str, reading: Reading) -> str:
         text = text[wh.start() :]  # "listen to it and tell me what I need to do" asks "what I need to do"
     if not text.endswith("?") and cues.QUESTION.search(text.lower()):
         text += "?"
+    # "where are we going, do u know?", "what does he want, cant listen with the baby asleep": the question ends before
+    text = re.sub(
+        r"(?:,|\s+and)\s+(?:do (?:you|u) know|(?:i )?can'?t (?:listen|hear|read|see)\b.*|i (?:missed|forgot|lost)\b.*|roughly)\s*\??$",
+        "?",
+        text,
+        flags=re.I,
+    )
     text = re.sub(r"[.)]+\?$", "?", text)
     return text or (_tidy(_unmask(clause, reading)) if re.search(r"[^\W\d_]", text) else "")
 
@@ -1268,6 +1300,8 @@ class EverydayPlanner:
                 continue  # "what kind of sound is it? like music, speech, something else?": examples of the answer
             if builder.tasks and not needs and _FEASIBLE.match(_cue_text(clause)):
                 continue  # "... a short video of the water cycle. Is that possible?" asks for the video only
+            if builder.tasks and not needs and _FOLLOW_UP.search(_cue_text(clause)):
+                continue  # "how much was the total? was it over 10 bucks?": the answer to the first says it
             question = _asks(clause)
             if (
                 question
@@ -1299,7 +1333,12 @@ class EverydayPlanner:
                 needs = [n for n in needs if n[1] != "text-generation"]  # "how do you pronounce X in Japanese?"
             if len(needs) > 1 and not question and any(n == "question-answering" for _, n, _ in needs):
                 needs = [n for n in needs if n[1] != "question-answering"]  # "draw it based on the summary"
-            if question and reading.attached and [n for _, n, _ in needs] == ["text-generation"]:
+            if (
+                question
+                and reading.attached
+                and [n for _, n, _ in needs] == ["text-generation"]
+                and not _WRITING.search(clause.lower())
+            ):
                 needs = []  # "what is the person doing?" beside a file asks about the file, not for a story
             if "image-segmentation" in {n for _, n, _ in needs} and not _counts_objects(clause.lower()):
                 needs = [n for n in needs if n[1] != "object-detection"]  # "segment it so each object is its own area"
@@ -1400,6 +1439,11 @@ _FIELD = re.compile(r"\b(?:total|amount due|subtotal|price|date|time|address|dea
 _RESULT_WORDS = re.compile(
     r"\b(?:results?|answers?|labels?|verdict|category|categories|sentiment|breed|count|number|findings?|entities|names|"
     r"what you found|what it is|which one|predict\w*|outputs?|classifications?|scores?|outcomes?|species)\b"
+)
+_FOLLOW_UP = re.compile(
+    r"^\W*(?:and |so |but )?(?:is|was|are|were) (?:it|that|this|they) (?:even|really|actually|over|under|more than|less than|"
+    r"above|below|at least)\b|\b(?:one of them|either of them|one|which one)\b[^.?!]{0,30}\b\w+er than the other\b|"
+    r"^\W*(?:and )?(?:do|did) (?:you|u) know\W*$|^\W*(?:or|and) (?:not|no)\W*$"
 )
 _FEASIBLE = re.compile(
     r"\W*(?:and |so )?(?:is (?:that|this|it) (?:possible|doable|ok|okay|something you can do)|(?:can|could) you (?:do|manage) "

@@ -155,6 +155,8 @@ def split_labels(segment: str) -> list[str]:
     parts[-1] = re.sub(
         r"\s+(?:for|so|because|in order|to help)\b.*$", "", parts[-1], flags=re.IGNORECASE
     )  # "... for our log"
+    if len(parts) > 2 and re.search(r"\b(?:me|i|we|you|my|makes?|wants?|needs?|asks?)\b", parts[-1], re.IGNORECASE):
+        parts = parts[:-1]  # "delivery, billing or product quality, the form makes me pick one"
     labels: list[str] = []
     for part in parts:
         label = re.sub(
