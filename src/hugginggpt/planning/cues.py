@@ -75,7 +75,7 @@ CUES: list[Cue] = [
         r"(?:version|file|clip|recording|copy|"
         r"reading)\b",
         r"\b(?:as|into|to|in) (?:an? )?(?:audio|speech|voice|mp3|wav|sound file|spoken words)\b",
-        r"\b(?:read|say) (?:it|this|that|them|(?:the|that|this|your) (?:\w+ )?\w+) (?:to me|for me)\b",
+        r"\b(?:read|say) (?:it|this|that|them|(?:the|that|this|your) (?:\w+ )?\w+) (?:to me|for me)\b|\bread (?:me|out) what you (?:got|found|have|wrote|made)\b",
         r"(?<!how do you )(?<!how would you )(?<!how do i )(?<!how to )\bsay §txt\b|\bwith (?:a |your |the )?voice\b|\b(?:i|we) (?:can|could) listen to\b|\bspeak(?: it| them)?\W*$|\bread me the (?:\w+ )?(?:version|translation)\b|"
         rf"\bread me the {LANGUAGE}\b|\bhear (?:it|what|the)\b|\bread (?:it|this|that|them) back\b|\bin an? (?:clear|nice|loud|calm|friendly) voice\b",
         r"\b(?:have|get) (?:it|this|that|them|the \w+) (?:spoken|voiced|read out)\b",
@@ -183,7 +183,7 @@ CUES: list[Cue] = [
         r"\b(?:word|phrase|say|put) (?:it|this|that) (?:more |a bit |in a )?(?:nicer|nicely|politely|better|differently|kindly|gently|polite)\b",
         r"\b(?:fix|correct|check|improve)\b[^.?!]{0,20}\b(?:grammar|spelling|typos?|wording|punctuation|english|mistakes|errors)\b",
         r"\b(?:grammar|spelling|typo)s? (?:fix|check|correction)\b|\bgrammar(?:\s*\W)?\s*$",
-        r"\bmake (?:it|this|that|the \w+|§txt) (?:sound )?(?:more |less |a bit )?(?:formal|polite|casual|friendly|"
+        r"\bmake (?:it|this|that|the \w+|§txt) (?:sound )?(?:a lot |much |way |a little )?(?:more |less |a bit )?(?:formal|polite|casual|friendly|"
         r"professional|simpler|clearer|nicer|concise)\b",
         r"\b(?:into|to|as) (?:a )?(?:formal|polite|passive|active|plain|simple) (?:english|language|voice|tone|form)\b",
         r"\bturn\b[^.?!]{0,30}\binto (?:a |an )?(?:[\w-]+ ){0,3}(?:message|email|tweet|post|letter|note|text|reply|story|poem|"
@@ -196,7 +196,7 @@ CUES: list[Cue] = [
         r"\bhow (?:they|he|she|the \w+) (?:feel|felt)\b|\bhow (?:does|do|did|is|was) (?:the |this |that )?\w* ?(?:feel|feeling|sound)\b|\bhow\b[^.?!]{0,20}\bfeel(?:s|ing)\b",
         r"\b(?:happy|angry|upset|satisfied|unhappy|pleased|annoyed|mad|sad|good or bad|praise|complain(?:s|ed|ing)?)\b[^.?!]{0,20}\?",
         r"\b(?:like|liked|love|loved|hate|hated|enjoy|enjoyed) (?:it|the|this|that)\b[^.?!]{0,30}\?",
-        r"\b(?:satisfied|happy|unhappy|upset|pleased|angry)\b|\bgood (?:\w+ )?or bad\b",
+        r"\b(?:satisfied|happy|unhappy|upset|pleased|angry)\b|\bgood (?:\w+ )?or (?:an? )?bad\b",
         r"\bis (?:it|this|that|the \w+) (?:nice|kind|friendly|polite|rude|mean|good|bad)\b|\bany good\b|\b(?:nice|good|positive|kind|friendly|happy|pleased|polite) or (?:mean|bad|negative|rude|unkind|sad|"
         r"angry|upset|not)\b",
         r"^(?:is|are|was|were|does|did)\b[^.?!]{0,30}\b(?:mad|angry|annoyed|upset|happy|sad|furious|frustrated|pleased|"
@@ -205,7 +205,7 @@ CUES: list[Cue] = [
     *_cue(
         "classify",
         r"\bzero[- ]shot\b|\bclassif\w*|\bcategori[sz]\w*|\bcategory\b|\bwhich (?:label|class|topic)\b|\blabel (?:it|this)\b",
-        r"\bpredict\w*|\bfill in\b[^.?!]{0,20}\b(?:missing|blank|empty)\b",
+        r"\bpredict\w*|\bfill in\b[^.?!]{0,20}\b(?:missing|blank|empty)\b|\bfill (?:those|them|these|the \w+|in the \w+) in\b",
     ),
     # Images made or changed.
     # "what the black and white version shows" describes the edit, before the effect's words read as a new edit
@@ -247,7 +247,8 @@ CUES: list[Cue] = [
         r"\b(?:need|want|like) (?:a|an|some|two|three) (?:\w+ ){0,2}(?:banner|logo|poster|wallpaper|illustration|picture|image|"
         r"drawing|painting|artwork|icon)s?\b|\b(?:two|three|\d) (?:images|pictures|drawings|illustrations)\b",
         r"\b(?:image|picture|illustration|painting|drawing) of (?:a|an|some)\b|^(?:an? )?(?:img|image|pic|picture)\s*:",
-        r"^what (?:would|might) (?:an? |some )[^.?!§]{3,60} look like\b",
+        r"^what (?:would|might) (?:an? |some )[^.?!§]{3,60} look like\b|^picture (?:an?|some) ",
+        r"\b(?:need|want|like|love) (?:a|an|some|two|three|new) (?:\w+ ){0,2}(?:cover|thumbnail|sticker|mascot)s?\b",
     ),
     # Looking at photos.
     *_cue(

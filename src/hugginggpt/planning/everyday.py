@@ -74,7 +74,9 @@ _PROMPT_TASKS = {"text-generation", "conversational", "text-to-image", "text-to-
 _MARK = "§{kind}{index}"
 _SHORT = {"image": "img", "audio": "aud", "video": "vid", "text": "txt", "labels": "lab"}
 _MOOD_WORDS = frozenset(
-    "good bad positive negative neutral happy unhappy sad angry upset pleased nice mean mad annoyed furious glad".split()  # noqa: SIM905
+    "good bad positive negative neutral happy unhappy sad angry upset pleased nice mean mad annoyed furious glad ok okay "  # noqa: SIM905
+    "fine calm satisfied dissatisfied unsatisfied content grateful frustrated disappointed thrilled excited cheerful "
+    "hostile rude polite friendly".split()
 )
 _LANGUAGE_NAMES = {n.lower() for names in LANGUAGES.values() for n in names}
 _MARK_RE = re.compile(r"§(image|audio|video|text|labels)(\d+)")
@@ -263,8 +265,11 @@ def _add_labels(request: str, spans: list[tuple[int, int, Source]]) -> None:
     start, end, labels = found
     if all(label.lower() in _LANGUAGE_NAMES for label in labels[:1]):
         return  # "into French or German" names languages, not labels
-    if all(set(label.lower().split()) & _MOOD_WORDS for label in labels):
-        return  # "good or bad news?", "positive or negative": a sentiment, not labels
+    polarities = {"positive", "negative", "neutral", "mixed"}
+    if all(set(label.lower().split()) & _MOOD_WORDS for label in labels) and (
+        len(labels) <= 2 or all(label.lower() in polarities for label in labels)
+    ):
+        return  # "good or bad news?", "angry or ok?": a sentiment, not labels ("upset, calm or excited" lists three)
     # The lead words ("as", "into") stay in the clause: they are part of the instruction.
     lead = re.match(
         r"\s*(?:\w+(?: \w+)?\s*[:=]|which \w+ (?:fits|applies|suits|goes)[^,:=]*[,:=]|as|into|among|between|is (?:this|it)(?: \w+)?(?: about)?|(?:it|this) is|it's|"
@@ -443,7 +448,8 @@ _DECLINES = re.compile(
     r"^(?:(?:oh|and|but|so|also|please|pls|honestly|just)[,\s]+)*(?:(?:i|we|you|they|he|she)\s+)?"
     r"(?:do not|don'?t|won'?t|will not|didn'?t)\s+(?!forget\b|miss\b|hesitate\b|mind\b)|"
     r"^(?:(?:oh|and|but|so|also|please|honestly)[,\s]+)*(?:no need\b|nothing\b|no (?:\w+ )?(?:needed|necessary|required)\b|"
-    r"no (?:written|full|spoken|audio|summary|transcript|transcription|translation|speech|caption|description)\b)|"
+    r"no (?:written|full|spoken|audio|summary|transcript|transcription|translation|speech|caption|description|text|words|"
+    r"writing)\b)|"
     r"\b(?:not|aren'?t|isn'?t) (?:really )?(?:necessary|needed|required)\b|"
     r"\b(?:i'?ll|i will|we'?ll|we will) (?:do|write|handle|make|translate|read) (?:\w+ ){0,3}(?:myself|ourselves)\b"
 )
@@ -529,6 +535,11 @@ class _Builder:
             return named
         if cues.PLURAL.search(lowered) and len(attached) > 1:
             return attached
+        by_word = [
+            k for k in attached if (stem := _stem_word(sources[k].value)) and re.search(rf"\b{stem}s?\b", lowered)
+        ]
+        if len(by_word) == 1 and len(attached) > 1:
+            return by_word  # "what kind of cat is that one" beside receipt.png and cat.png
         wanted = [kind for kind, words in cues.KIND_WORDS.items() if kind in kinds and words.search(lowered)]
         current = self.current
         if current is not None and sources[current].kind in kinds and (not wanted or sources[current].kind in wanted):
@@ -745,7 +756,8 @@ class _Builder:
         ref = re.fullmatch(r"<GENERATED>-(\d+)", text)
         if ref is not None and self.tasks[int(ref.group(1))].task == task:
             earlier = split_roles(self.tasks[int(ref.group(1))].args.get("text", ""))[0]
-            if all(not v or earlier.get(k) in (None, v) for k, v in (roles or {}).items()):
+            same_kind = bool(earlier.get("labels")) == bool((roles or {}).get("labels"))  # zero-shot, then the mood
+            if same_kind and all(not v or earlier.get(k) in (None, v) for k, v in (roles or {}).items()):
                 return  # asked twice in other words ("what language is it, what does it mean"): one step
         self.add(task, {"text": with_roles(text, **(roles or {}))}, self.current)
 
@@ -1423,11 +1435,17 @@ _WHOLE = re.compile(
 )
 
 
+def _stem_word(file: str) -> str | None:
+    """A file name that is one plain word ("cat" of cat.png), or None."""
+    stem = file.rsplit("/", 1)[-1].rsplit(".", 1)[0].lower()
+    return stem if re.fullmatch(r"[a-z]{3,12}", stem) and stem not in _PLAIN_NAMES else None
+
+
 def _name_it(question: str, file: str) -> str:
     """ "what is it doing?" of cat.png asks "what is the cat doing?": the model reads no file name, so a name
     that is a plain word says what "it" is."""
-    stem = file.rsplit("/", 1)[-1].rsplit(".", 1)[0].lower()
-    if not re.fullmatch(r"[a-z]{3,12}", stem) or stem in _PLAIN_NAMES:
+    stem = _stem_word(file)
+    if stem is None:
         return question
     question = re.sub(r"\b(on|in|of|from|at) it\b", rf"\1 the {stem}", question, count=1)
     return re.sub(r"^(what|where|how|why|which) (is|was|does|did) it\b", rf"\1 \2 the {stem}", question, count=1)
@@ -1452,7 +1470,8 @@ _FEASIBLE = re.compile(
 _CONVERTERS = {"automatic-speech-recognition", "content"}
 _POINTS = re.compile(r"\b(?:it|that|this|them)\b")
 _BASED_ON = re.compile(
-    r"\b(?:based on|inspired by|from|out of|about|of) (?:it|this|that|them|what'?s in it|whats in it)\b|\breply\b[^.?!]{0,40}\b(?:it|this|that)\b"
+    r"\b(?:based on|inspired by|from|out of|about|of) (?:it|this|that|them|what'?s in (?:it|(?:the|this|that|my) (?:photo|picture|"
+    r"image|pic|§\w+))|whats in it|what (?:it|the (?:photo|picture|image)) shows)\b|\breply\b[^.?!]{0,40}\b(?:it|this|that)\b"
 )
 _WRITING = re.compile(
     r"\b(?:write|compose|draft|generate|create|come up with|make up|invent|suggest|tell me (?:an? |some )|brainstorm|continue)\b"
@@ -1498,7 +1517,8 @@ _NARRATED = {
 }
 _STORY_START = re.compile(
     r"^(?:(?:so|and|but|because)\s+)?(?:(?:my|our|his|her|their|i|we|he|she|they|it|some(?:one|body)|a (?:friend|colleague|"
-    r"client|customer|neighbou?r))\b|(?:i'm |i am )?(?:trying|hoping|"
+    r"client|customer|neighbou?r))\b|(?:want|wanna|need|going|planning|hoping) to (?:write|post|make|put|send|share|print|use|"
+    r"frame|show)\b|(?:i'm |i am )?(?:trying|hoping|"
     r"planning|going) to\b)"
 )
 _ASKING = re.compile(

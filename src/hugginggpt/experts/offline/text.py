@@ -127,7 +127,7 @@ _LABEL_KEY = re.compile(
 _LABEL_LEAD = re.compile(
     r"\b(?:as|into|among|between|about|is (?:this|it)(?: text| sentence| message)?(?: (?:talking|speaking|written) about| about)?|"
     r"(?:is|was) (?:she|he|the (?:speaker|caller|customer|writer))|(?:are|were) (?:they|the (?:speakers|callers))|"
-    r"(?:(?:it|this) is|it's)(?: about)?)\s+"
+    r"(?:(?:it|this) is|it's)(?: about)?|(?:go|fall|fit|belong|be filed) (?:under|in|into))\s+"
     r"(?:(?:either|one of(?: the(?:se)?)?)\s+)?",
     re.IGNORECASE,
 )
@@ -160,7 +160,7 @@ def split_labels(segment: str) -> list[str]:
     labels: list[str] = []
     for part in parts:
         label = re.sub(
-            r"^(?:(?:and|or|either)\s+)?(?:(?:a|an|the)\s+)?", "", _unquote(part), flags=re.IGNORECASE
+            r"^[-–—:\s]*(?:(?:and|or|either)\s+)?(?:(?:a|an|the)\s+)?", "", _unquote(part), flags=re.IGNORECASE
         ).strip()
         if label and label.lower() not in (x.lower() for x in labels):
             labels.append(label)
