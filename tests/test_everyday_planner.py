@@ -602,3 +602,46 @@ def test_learner_phrasings_and_narration_get_the_step_meant() -> None:
         "cat.png",
         "coffee.png",
     ]
+
+
+def test_polite_lists_several_edits_and_shared_questions() -> None:
+    # Two effects listed in one step are two edits of the same photo; a default edit takes the effect named later.
+    assert [a.get("text") for _, _, a in steps("give me cat.png two ways: (a) cartoon, (b) blurred", "cat.png")] == [
+        "cartoon",
+        "Gaussian blur",
+    ]
+    assert [a.get("text") for _, _, a in steps("make it look old-fashioned, sepia I think it's called", "cat.png")] == [
+        "sepia tone"
+    ]
+    # Two languages named together are two translations of the same text.
+    assert [(t, d) for t, d, _ in steps("what the sign says, plus German and Italian versions", "sign.png")] == [
+        ("image-to-text", [-1]),
+        ("translation", [0]),
+        ("translation", [0]),
+    ]
+    # "for each one:" asks what follows of every file.
+    assert [
+        t
+        for t, _, _ in steps(
+            "note.png and complaint.png. For each one: read it, is it angry?", "note.png", "complaint.png"
+        )
+    ] == ["image-to-text", "image-to-text", "text-classification", "text-classification"]
+    # A wh-question and a short one joined by "and" are one question of one text.
+    assert steps("who wrote email.txt and when?", "email.txt") == [
+        ("question-answering", [-1], {"text": "question: who wrote email.txt and when?\ncontext: email.txt"}),
+    ]
+    # A polite request to "look at both" asks nothing new.
+    assert [t for t, _, _ in steps("Is review.txt favourable? Would you mind looking at it for me?", "review.txt")] == [
+        "text-classification"
+    ]
+    # A reply to a quoted message is written from it; a table's question goes to the table classifier.
+    assert steps('draft a polite reply to this: "Where is my parcel?"')[0][0] == "text2text-generation"
+    assert steps("the last rows of flowers.csv lack a species, what are they?", "flowers.csv")[0][0] == (
+        "tabular-classification"
+    )
+    # "clean it up so I can hear it" wants the cleaned recording, not speech made from it.
+    assert [t for t, _, _ in steps("clean up memo.wav so my boss can hear it", "memo.wav")] == ["audio-to-audio"]
+    # A quote that names a post is its title: the question is about the receipt.
+    assert [t for t, _, _ in steps("doing a 'money diary' post, whats the total here", "receipt.png")] == [
+        "document-question-answering"
+    ]

@@ -72,13 +72,15 @@ CUES: list[Cue] = [
         r"\b(?:narrate|narration|voice ?over|pronounce|speak it)\b|(?<!would you )(?<!do you )(?<!you'd )\bsay (?:it|that)\b(?!'s| is)|\bspeak (?:the|that|this|them)\b",
         # "an audio version" asks for speech; "the audio clip" names the recording given
         r"(?<!the )(?<!this )(?<!that )(?<!my )(?<!attached )(?<!uploaded )(?<!following )\b(?:audio|spoken|voice|mp3|wav|sound) "
-        r"(?:version|file|clip|recording|copy|"
-        r"reading)\b",
+        rf"(?:{LANGUAGE} )?(?:version|copy|reading)\b|(?<!the )(?<!this )(?<!that )(?<!my )(?<!attached )(?<!uploaded )(?<!following )(?<!one )\b(?:audio|spoken|voice|"
+        r"mp3|wav|sound) (?:file|clip|recording)\b",
         r"\b(?:as|into|to|in) (?:an? )?(?:audio|speech|voice|mp3|wav|sound file|spoken words)\b",
-        r"\b(?:read|say) (?:it|this|that|them|(?:the|that|this|your) (?:\w+ )?\w+) (?:to me|for me)\b|\bread (?:me|out) what you (?:got|found|have|wrote|made)\b",
+        r"\bread me(?= (?:the|a|an) (?:short |shorter |quick |brief )?(?:version|translation|summary)\b)|"
+        r"\b(?:read|say) (?:it|this|that|them|(?:the|that|this|your) (?:\w+ )?\w+) (?:to|for) (?:me|her|him|them|us|my \w+)\b|\bread (?:me|out) what you (?:got|found|have|wrote|made)\b",
         r"(?<!how do you )(?<!how would you )(?<!how do i )(?<!how to )\bsay §txt\b|\bwith (?:a |your |the )?voice\b|\b(?:i|we) (?:can|could) listen to\b|\bspeak(?: it| them)?\W*$|\bread me the (?:\w+ )?(?:version|translation)\b|"
         rf"\bread me the {LANGUAGE}\b|\bhear (?:it|what|the)\b|\bread (?:it|this|that|them) back\b|\bin an? (?:clear|nice|loud|calm|friendly) voice\b",
         r"\b(?:have|get) (?:it|this|that|them|the \w+) (?:spoken|voiced|read out)\b",
+        r"^(?:and |also )?spoken(?: (?:too|as well|also|aloud))?\W*$|\bspoken (?:too|as well)\b",
         r"\bwhat (?:does|would|will) (?:it|that|this) sound like\b(?! in (?:the|this) (?:recording|audio|clip))|"
         r"\bplay (?:it|that|this|them|the \w+(?: version)?) (?:for|to) (?:them|him|her|me|us)\b|\bplay (?:the|that|this) (?:\w+ )?(?:version|translation)\b",
         r"\b(?:make|let) (?:it|the \w+) (?:talk|speak)\b",
@@ -102,6 +104,7 @@ CUES: list[Cue] = [
         r"\bwhat (?:does|did) (?:he|she|they|the (?:speaker|person|guy|man|woman|caller)|someone)\b[^.?!]{0,20}\bsay\b",
         r"\b(?:into|to|as) (?:plain )?(?:text|words|writing)\b(?![- ]to\b)",
         r"\bwrite (?:down|out|up)\b|\bwrit\w* (?:it|this|that|them|both(?: of them)?|these|those|everything|each(?: one)?)(?: \w+)? (?:down|out)\b",
+        rf"\bwrit\w* (?:the |my |his |her |their |[\w']+'s )(?:\w+ )?{AUDIO_WORDS}s? (?:down|out)\b",
     ),
     *_cue(
         "content",
@@ -157,8 +160,10 @@ CUES: list[Cue] = [
         r"organi[sz]ations?|brands?|dates?|who and where)\b[^.?!]{0,25}\b(?:mention\w*|named|appear\w*|referenced|"
         r"listed|come up|comes up|show up|talked about|featured)\b",
         r"\b(?:which|what|any) (?:people|persons|names|places|cities|companies|organi[sz]ations|locations|dates)\b",
-        r"\b(?:extract|list|pull out|pick out|spot|find|get|give me|tell me|show me|highlight|tag)\b[^.?!]{0,20}\b(?:names?|people|places|compan(?:y|ies)|"
-        r"organi[sz]ations|locations|dates|entities)\b",
+        r"\b(?:who|what) are the (?:people|names|persons) and (?:the )?(?:places|companies|dates|cities)\b",
+        r"\ball (?:the |of the )?(?:names|people|places|dates|companies|organi[sz]ations|entities)\b(?! in (?:the |this |that )?(?:photo|picture|image|pic))",
+        r"\b(?:extract|list|pull out|pick out|spot|find|get|give me|tell me(?! (?:what|where|when|how)\b)|show me|highlight|tag)\b[^.?!]{0,20}\b(?:names?|people|places|compan(?:y|ies)|"
+        r"organi[sz]ations|locations|dates|entities|(?:every|each) (?:person|organi[sz]ation|place|location|company|name|date))\b",
         r"\bpull\b[^.?!]{0,20}\b(?:names|people|places|companies|dates|entities)\b|^(?:names|people|places|entities|who'?s mentioned)\W*$",
         r"\bwho(?:'s| is| are| was| were) (?:in|on|named in|mentioned in) (?:it|(?:the|this|that) \w+)\b(?! (?:photo|picture|image|pic)\b)",
         r"\b(?:names?|places?|entit(?:y|ies))(?:\s*/\s*\w+)?\s+(?:detection|recognition|extraction|tagging)\b",
@@ -173,6 +178,8 @@ CUES: list[Cue] = [
         r"\bmatch\w*\b[^.?!]{0,40}\b(?:more closely|most closely|closer)\b|\bhow close\b|\bclosest\b|"
         r"\bclose(?:r|st)? in meaning\b|\b(?:basically|essentially|roughly|pretty much) the same\b|\bhow do (?:they|these|those) compare\b",
         r"\bcompare\b[^.?!]{0,30}\b(?:sentences?|phrases?|texts?|these|them|meaning)\b",
+        r"\bwhich (?:one |of (?:them|these|those|the two) )?(?:is|comes|sounds) closer to\b|\bcloser to what\b|"
+        r"\bwhich (?:one |of (?:them|these|those) )?is (?:the )?nearest\b|"
         r"\bparaphrases? of\b|\bsemantic(?:ally)?\b|\balike\b|\b(?:more near|nearer|nearest|more close) (?:to|in meaning)\b",
         r"\b(?:is|are) (?:it|this|that|they) (?:close|similar) to\b|\bmatch(?:es)? \S+ (?:better|best)\b|\b(?:better|best|closest) match\b|\bmatches (?:best|better)\b",
     ),
@@ -185,20 +192,24 @@ CUES: list[Cue] = [
         r"\b(?:grammar|spelling|typo)s? (?:fix|check|correction)\b|\bgrammar(?:\s*\W)?\s*$",
         r"\bmake (?:it|this|that|the \w+|§txt) (?:sound )?(?:a lot |much |way |a little )?(?:more |less |a bit )?(?:formal|polite|casual|friendly|"
         r"professional|simpler|clearer|nicer|concise)\b",
+        r"\bmake (?:it|this|that|the \w+|§txt\d*) (?:sound|seem|read|come across) (?:a lot |much |way |a little |a bit )?(?:more|less) \w+",
         r"\b(?:into|to|as) (?:a )?(?:formal|polite|passive|active|plain|simple) (?:english|language|voice|tone|form)\b",
         r"\bturn\b[^.?!]{0,30}\binto (?:a |an )?(?:[\w-]+ ){0,3}(?:message|email|tweet|post|letter|note|text|reply|story|poem|"
-        r"song|joke|limerick|haiku|rap)\b",
+        r"song|joke|limerick|haiku|rap|ad|advert|advertisement|slogan|headline|announcement|blurb)\b",
     ),
     *_cue(
         "sentiment",
-        r"\bsentiment\w*|\bpositive\b|\bnegative\b|\bemotion\w*|\bmood\b|\bvibes?\b|\battitude\b",
+        r"\bsentiment\w*|\bpositive\b|\bnegative\b|\b(?:un)?favou?rable\b|\bemotion\w*|\bmood\b|\bvibes?\b|\battitude\b",
         r"\b(?:the|its|what|overall|general) tone\b|\btone of\b|^tone\W*$",  # not "in a polite and professional tone"
         r"\bhow (?:they|he|she|the \w+) (?:feel|felt)\b|\bhow (?:does|do|did|is|was) (?:the |this |that )?\w* ?(?:feel|feeling|sound)\b|\bhow\b[^.?!]{0,20}\bfeel(?:s|ing)\b",
         r"\b(?:happy|angry|upset|satisfied|unhappy|pleased|annoyed|mad|sad|good or bad|praise|complain(?:s|ed|ing)?)\b[^.?!]{0,20}\?",
         r"\b(?:like|liked|love|loved|hate|hated|enjoy|enjoyed) (?:it|the|this|that)\b[^.?!]{0,30}\?",
         r"\b(?:satisfied|happy|unhappy|upset|pleased|angry)\b|\bgood (?:\w+ )?or (?:an? )?bad\b",
-        r"\bis (?:it|this|that|the \w+) (?:nice|kind|friendly|polite|rude|mean|good|bad)\b|\bany good\b|\b(?:nice|good|positive|kind|friendly|happy|pleased|polite) or (?:mean|bad|negative|rude|unkind|sad|"
+        r"\bis (?:it|this|that|the \w+) (?:too |very |really |a bit |kinda |so |overly )?(?:nice|kind|friendly|polite|rude|mean|good|bad|harsh|aggressive)\b|\bany good\b|\b(?:nice|good|positive|kind|friendly|happy|pleased|polite) or (?:mean|bad|negative|rude|unkind|sad|"
         r"angry|upset|not)\b",
+        r"\b(?:is|are) (?:it|this|that|they|he|she) (?:an? )?(?:nice|kind|friendly|positive|negative|good|bad|mean|rude|happy|"
+        r"angry|complaining|moaning|grumpy)\b(?: one| note| message| comment| review)?",
+        r"\b(?:is|are|was|were) (?:she|he|they|it|the \w+) (?:\w+ ){0,2}(?:mad|angry|annoyed|upset|furious|cross|pissed)\b",
         r"^(?:is|are|was|were|does|did)\b[^.?!]{0,30}\b(?:mad|angry|annoyed|upset|happy|sad|furious|frustrated|pleased|"
         r"satisfied|unhappy|calm)\b",
     ),
@@ -231,7 +242,7 @@ CUES: list[Cue] = [
     ),
     *_cue(
         "image-to-image",
-        r"\b(?:pencil |charcoal )?sketch(?:ed|y)?\b|\bcartoon\w*|\bsepia\b|\binvert\w*|\bnegative image\b|\bsharpen\w*",
+        r"\b(?:pencil |charcoal )?sketch(?:ed|es|y)?\b|\bcartoon\w*|\bsepia\b|\binvert\w*|\bnegative image\b|\bsharpen\w*",
         r"\bb&w\b|\bb/w\b|\bblur\w*|\bedges?\b|\bcanny\b|\boutlines?\b|\bline art\b|\bblack[- ]and[- ]white\b|\bgr[ae]yscale\b|\bmonochrome\b",
         r"\bfilter\b|\bmake (?:it|the \w+|this|§img) look\b|\b(?:vintage|retro|comic|anime) (?:look|style|effect)\b|\bstyli[sz]e\b",
         r"\b(?:turn|convert|change)\b[^.?!]{0,30}\b(?:into|to) (?:a |an )?(?:sketch|cartoon|drawing|painting|b&w)\b",
@@ -268,7 +279,7 @@ CUES: list[Cue] = [
     ),
     *_cue(
         "describe",
-        r"\bdescri(?:be|bing|ption)\w*|\bcaption\w*|\bwhat (?:do )?you (?:can )?see\b|\bwhat can you see\b|\btell me about\b",
+        r"\bdescri(?:be|bing|ption)\w*|(?<!this )(?<!that )(?<!my )\bcaption\w*|\bwhat (?:do )?you (?:can )?see\b|\bwhat can you see\b|\btell me about\b",
         rf"\bwhat(?:'s| is| are)? (?:in|on|going on in|happening in) (?:the |this |that |my )?(?:\w+ )?{IMAGE_WORDS}",
         rf"\bwhat (?:does|do) (?:the |this |that |my )?{IMAGE_WORDS}s? (?:show|depict|contain)\b",
         r"\bexplain (?:the |this )?(?:image|picture|photo)\b",
@@ -308,7 +319,7 @@ CUES: list[Cue] = [
         r"[^.?!§]{0,35}"
         r"\b(?:story|stories|poem|haiku|joke|essay|email|letter|tweet|post|slogan|paragraph|song|lyrics|limerick|"
         r"names?(?! of (?:the )?(?:persons|people|places|companies|cities))|titles?|tagline|recipe|speech|message|ideas?|list|bio|description|caption|riddle|quote|reply|"
-        r"response|note|headline|intro|summary of (?:your|the) day|greeting|toast|wish(?:es)?|lines|verse|description)\b",
+        r"response|apology|note|postcard|card|invitation|headline|intro|summary of (?:your|the) day|greeting|toast|wish(?:es)?|lines|verse|description)\b",
         r"^(?:an? )?(?:short |quick |little |funny |cute |sad |happy )?(?:story|poem|haiku|joke|limerick|riddle|song|tagline|"
         r"slogan)s? (?:about|for|on)\b",
         r"\btext[- ]generation\b(?! (?:model|step) (?:on|of)\b)|\bcontinue\b|\bfinish (?:this|the|my) (?:\w+ )?(?:sentence|story|text|line|poem|verse)\b|\bkeep (?:it|this|the story) going\b|"
@@ -377,7 +388,7 @@ DOCUMENT_NAME = re.compile(
 # A question asked as a statement: "i need to know when the lunch is", "remind me who signed it"
 INDIRECT_QUESTION = re.compile(
     r"\b(?:i (?:really |just |only )?(?:need|want|have|would like|'d like) to (?:know|find out|check)|i wanna know|"
-    r"(?:wants?|needs?) to know|remind me(?: of)?|any idea|i wonder|wondering|(?:i )?can'?t remember|i forg[eo]t|"
+    r"(?:wants?|needs?|wish(?:es)?|would like|'d like) to know|remind me(?: of)?|any idea|i wonder|wondering|(?:i )?can'?t remember|i forg[eo]t|"
     r"find out|(?:is |are |was |were )?ask(?:ing|s|ed)|need to tell(?: \w+){0,2}?)[,:]?\s+"
     r"(?P<q>(?:what|who|whom|whose|when|where|why|how|which|whether|if|the|his|her|their|its)\b.*)"
 )

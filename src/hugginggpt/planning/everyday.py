@@ -37,6 +37,7 @@ from hugginggpt.tasks import TASK_TYPES, kind_of_file
 _FILE = re.compile(r"(?<![\w/.:-])([\w-]+\.(?:png|jpe?g|gif|bmp|webp|tiff?|wav|mp3|flac|ogg|m4a|aac|opus|mp4|avi|mov|"
                    r"mkv|webm|txt|md|csv|tsv|json))\b", re.IGNORECASE)  # fmt: skip
 _URL = re.compile(r"https?://\S+")
+_TABLE = re.compile(r"\.(?:csv|tsv)$", re.IGNORECASE)
 _CLAUSE_END = re.compile(r"(?<=[.!?])\s+|\n+|(?<!\btl);\s*", re.IGNORECASE)
 _CONNECTIVE = re.compile(
     r"(?<!\bblack)(?<!\bwho)(?<!\bwhere)(?<!\bwhen)(?<!\bnames)(?<!\bpeople)(?<!\bpersons)(?<!\bplaces)(?<!\bcompanies),?\s+(?:and then|then|and also|"
@@ -50,7 +51,8 @@ _FILLER = re.compile(
     r"will you|i want you to|i need you to|i'd like you to|i would like you to|help me|you|kindly|just|also|"
     r"tell me|let me know|i wonder|i'd like to know|do you know|according to (?:the|this|that|my) \w+|"
     r"based on (?:the|this|that|my) \w+|"
-    r"and|then|now|first|next|finally|lastly|if so|if yes|if there is|in that case)\b[\s,:!—–-]*)+",
+    r"and|then|now|first|next|finally|lastly|if so|if yes|if there is|if (?:it|that|this|they|she|he) (?:is|are|does|do)|if it's|"
+    r"if needed|if necessary|in that case)\b[\s,:!—–-]*)+",
     re.IGNORECASE,
 )
 _TEXT_TASKS = {name for name, spec in TASK_TYPES.items() if spec.requires == ("text",)}
@@ -128,7 +130,12 @@ def read_request(request: str, files: Sequence[str] = ()) -> Reading:
         if inner and spans[inner[0]][2].value == body:
             s = spans[inner[0]][2]
             spans[inner[0]] = (start, end, s)  # a quoted file name
-        elif free(start, end) and body and not _asked_in_quotes(request, body):
+        elif (
+            free(start, end)
+            and body
+            and not _asked_in_quotes(request, body)
+            and not _TITLE.fullmatch(request[max(0, start - 6) : start] + "|" + request[end : end + 12].split(",")[0])
+        ):
             spans.append((start, end, Source("text", body, False)))
     _add_inline_content(request, spans, free)
     _add_labels(request, spans)
@@ -164,11 +171,20 @@ def read_request(request: str, files: Sequence[str] = ()) -> Reading:
     return Reading(sources, [c for c in clauses if c], [k for k in attached if k not in out | dropped])
 
 
+# "making a 'what I spent today' reel": a quote that names a show or post is its title, not a text to act on
+_TITLE = re.compile(
+    r".*\b(?:a|an|my|our)\s*\|\s*(?:reel|video|post|series|segment|channel|blog|vlog|podcast|album|playlist|show|"
+    r"episode|theme|trend|challenge|campaign|party|story)s?\b.*",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
 def _asked_in_quotes(request: str, body: str) -> bool:
     """A quoted question put to a file or another text ("answer this from article.txt: 'who is the mayor?'")
     is the question, not a content."""
     others = len(quoted_spans(request)) > 1 or _FILE.search(request) is not None
-    return others and body.rstrip().endswith("?") and len(body.split()) <= 20
+    compared = any(c.need == "sentence-similarity" and c.pattern.search(request.lower()) for c in cues.CUES)
+    return others and not compared and body.rstrip().endswith("?") and len(body.split()) <= 20
 
 
 def _attached_name(name: str, files: Sequence[str]) -> str:
@@ -216,6 +232,8 @@ def _add_inline_content(request: str, spans: list[tuple[int, int, Source]], free
         return
     if body.rstrip().endswith("?") and len(body.split()) <= 8:
         return  # "how does this customer feel - positive or negative?" gives choices, not a text
+    if re.search(r"\b(?:things|steps|tasks|jobs|favou?rs)\b", head, re.I):
+        return  # "might you do several things: tell me ..., give me ..." lists steps, not a text
     if len(body.split()) < 2 or _mentions_file(body):
         return
     if re.search(r"\b(?:answer|tell me|question)\b", head, re.I) and body.rstrip().endswith("?"):
@@ -239,7 +257,7 @@ def _mentions_file(text: str) -> bool:
 
 _LABEL_ASKED = re.compile(
     r"\b(?:classif\w*|categor\w*|labels?|tag|sort|topics?|about [^.?!]*\bor|which (?:one|of)|bucket|fits? best|best fits?|"
-    r"one of|options|choices|triage|"
+    r"one of|options|choices|triage|(?:go|goes|fall|falls|fit|fits|belong|belongs|be filed|filed) (?:under|in|into|to)\b|which (?:main )?(?:aspect|area|department|team|type|kind|theme)s?\b|"
     r"(?:is|it's|it is) (?:this |it )?(?:a|an)? ?[\w ,]+ or)\b",
     re.IGNORECASE,
 )
@@ -283,10 +301,32 @@ def _add_labels(request: str, spans: list[tuple[int, int, Source]]) -> None:
 
 # "so I can paste them", "showing what's near": what the user will do with a result, not a step
 _PURPOSE = re.compile(
-    r",?\s*\b(?:so (?:that )?(?:i|we) (?:can|could|may)(?!['’]|n['’]?t| ?not)|before (?:i|we) (?:bother|waste)|(?:just )?to (?:be sure|make sure)|showing|that shows|which shows|(?:it'?s|it is|is|this is) for "
+    r",?\s*\b(?:so (?:that )?(?:i|we|they|he|she|everyone|(?:the|my|our) \w+) (?:can|could|may)(?!['’]|n['’]?t| ?not)|before (?:i|we) (?:bother|waste)|(?:just )?to (?:be sure|make sure)|showing|that shows|which shows|(?:it'?s|it is|is|this is) for "
     r"(?:my|our|a|the|him|her|them)\b)\b"
-    r"(?:(?!,\s*(?:and\s+)?then\b|\s+and then\b)[^.?!])*",
+    r"(?:(?!,\s*(?:and\s+)?then\b|\s+and then\b|,\s*and\s+(?:an?|the|also|then)\b)[^.?!])*",
     re.I,
+)
+# "who's visiting and when?", "how many are missing and when do they need it by?": one question of one text
+_ONE_QUESTION = re.compile(
+    r"(\b(?:what|who|whom|when|where|how|which)(?:'s)?\b(?:(?!\b(?:say|says|said|written|mean|means)\b)[^,.?!;:])*?)"
+    r"\s+and\s+(?=((?:when|where|who|what|how|why|which)\b[^,.!;:?]*\?))",
+    re.IGNORECASE,
+)
+_TAGGING = re.compile(
+    r"\b(?:tag|tagging|mention|mentioning|thank|thanking|naming|featuring|shout(?:ing)? out to) "
+    r"(?:them|all of them|everyone|each of them|those)\b"
+)
+_REPLY = re.compile(r"\b(?:reply|replies|respon[sd]\w*|apolog\w*|answer (?:back|to (?:her|him|them)))\b")
+_POLITE_REQUEST = re.compile(
+    r"^(?:(?:and|so|now)\s+)?(?:would|could|will|can|might) you (?:please |kindly |possibly |perhaps )?(?:be so good as to |"
+    r"be kind enough to |mind |kindly )?(?:check(?:ing)?|look(?:ing)? (?:at|into|over)|hav(?:e|ing) a look|tak(?:e|ing) a look|"
+    r"help(?:ing)?(?: me)?(?: with (?:it|this|that|them))?|do(?:ing)? (?:that|this|it|so)|handl(?:e|ing))"
+    r"(?: (?:it|this|that|them|both(?: of them)?|each(?: one)?|these|those|all of them))?(?: for me| please)?\W*$",
+    re.IGNORECASE,
+)
+_VERB_ASKED = re.compile(r"\b(?:say|sound|mean|show|read|contain|look like)\b")
+_FOR_EACH = re.compile(
+    r"\s*(?:and\s+)?(?:for\s+)?(?:each|both|every)(?:\s+(?:one|of them|of these|file|image|photo))?\s*[:,]", re.I
 )
 _LEAD_IN = re.compile(r"^(?:according to|based on|from|in|looking at|using|regarding|about|with)\b", re.IGNORECASE)
 
@@ -295,11 +335,20 @@ def _clauses(masked: str) -> list[str]:
     """The request's steps: sentences cut at connectives, with pieces that name no step of their own joined
     to their neighbour ("hey," and "according to §text0," lead the next piece; "§image1" ends the last)."""
     clauses: list[str] = []
+    photo = "§image" in masked
     for sentence in _CLAUSE_END.split(masked):
         purpose = _PURPOSE.search(sentence)
-        if purpose and not any(n == "text-to-speech" for _, n, _ in clause_needs(purpose.group())):
+        # "so I can hear it" asks for speech, unless what comes before already makes a recording ("clean it up")
+        if purpose and (
+            not any(n == "text-to-speech" for _, n, _ in clause_needs(purpose.group()))
+            or any(n == "audio-to-audio" for _, n, _ in clause_needs(sentence[: purpose.start()]))
+        ):
             sentence = sentence[: purpose.start()] + sentence[purpose.end() :]
-        pieces = [" ".join(p.split()).strip(" ,") for p in _CONNECTIVE.split(sentence)]
+        sentence = _ONE_QUESTION.sub(
+            lambda m: m.group() if _cued(m.group(1), photo) or _cued(m.group(2), photo) else f"{m.group(1)}_and_",
+            sentence,
+        )
+        pieces = [" ".join(p.replace("_and_", " and ").split()).strip(" ,") for p in _CONNECTIVE.split(sentence)]
         pieces = [p for p in pieces if p]
         merged: list[str] = []
         pending = ""
@@ -329,6 +378,23 @@ def _clauses(masked: str) -> list[str]:
                 and re.search(rf"{cues.LANGUAGE}\W*$", merged[-1].lower())
             ):
                 merged[-1] += " and " + piece  # "translate it into spanish and french"
+            elif (
+                merged
+                and re.fullmatch(cues.LANGUAGE, merged[-1].lower())
+                and re.match(rf"{cues.LANGUAGE}\b", piece.lower())
+            ):
+                merged[-1] += " and " + piece  # "plus French and Spanish versions of it"
+            elif (
+                merged
+                and re.match(r"(?:what|how|where|when|who)\s+(?:do|does|did|would|will)\b[^?]*$", merged[-1].lower())
+                and not _VERB_ASKED.search(merged[-1].lower())
+                and _VERB_ASKED.search(piece.lower())
+            ):
+                merged[-1] += " and " + piece  # "what do this voice clip and this menu photo say in english?"
+            elif merged and re.fullmatch(
+                r"(?:do you think|would you say|you think|i (?:think|guess|wonder|believe|suppose))\W*", piece.lower()
+            ):
+                merged[-1] += ", " + piece  # "what colour is the cup, do you think?"
             elif merged and re.match(r"or\b", piece):
                 merged[-1] += " " + piece  # "is anyone speaking in it, or is it just noise?" is one question
             elif leads or (not merged and _bare(piece)):
@@ -343,8 +409,10 @@ def _clauses(masked: str) -> list[str]:
             else:
                 merged.append(pending)
         if len(merged) > 1 and not _has_cue(merged[0].lower()):
-            merged[1] = merged[0] + " " + merged[1]
+            merged[1] = merged[0] + ", " + merged[1]
             merged.pop(0)
+        if _FOR_EACH.match(sentence):  # "For each one: what does it say, and is it positive?" asks both of each
+            merged = [merged[0], *(p if cues.PLURAL.search(p.lower()) else f"{p} for each" for p in merged[1:])]
         clauses.extend(_in_running_order(merged))
     return clauses or [masked.strip()]
 
@@ -392,6 +460,11 @@ def _bare(piece: str) -> bool:
     return not _has_task_cue(piece)  # "blur §image0" is a step
 
 
+def _cued(text: str, photo: bool) -> bool:
+    """Whether a piece names a step; counting ("how many are missing") names a detection only beside a photo."""
+    return any(n != "object-detection" or photo for _, n, _ in clause_needs(text))
+
+
 def _has_task_cue(text: str) -> bool:
     cue_text = _cue_text(text)
     return any(c.pattern.search(cue_text) for c in cues.CUES)
@@ -406,6 +479,8 @@ def _asks(clause: str, indirect: bool = True) -> bool:
     sentence's "?" ("... and the invitation?") is not."""
     if re.match(r"§\w+\s*[-—–:]\s*[^§?]{2,40}\?$", _cue_text(clause).strip()):
         return True  # "§img - fur colour?": a short question put to the file
+    if _POLITE_REQUEST.search(_cue_text(clause).strip()):
+        return False  # "would you mind looking at both?" asks to do what was asked, it asks nothing new
     raw = re.sub(
         r"^(?:§\w+\s*[.,:;—–-]?\s*)+(?=(?:what|whats|who|when|where|why|how|which)\b)",
         "",
@@ -422,6 +497,10 @@ def _asks(clause: str, indirect: bool = True) -> bool:
         raw,
     ):
         return True  # "splitting the bill with my roommate, how much was the juice?"
+    if re.search(
+        r"(?:^|[,;:!]\s*|\s[-—–]\s)(?:so |and |but )?(?:what'?s|whats|who'?s|where'?s|when'?s|how much|how many)\s", raw
+    ):
+        return True  # "making a reel, whats the total on this receipt" (no "?")
     if re.search(
         r"\b(?:what|which|who|when|where|how|why)\s+(?:\w+\s+)?(?:do|does|did|is|are|was|were|can|should|will)\s+"
         r"(?:i|we|you|they|he|she|it|the|this|that|my|our)\b",
@@ -523,8 +602,9 @@ class _Builder:
         named = [k for k in self.named(clause) if sources[k].kind in kinds]
         lowered = clause.lower()
         attached = [k for k in self.reading.attached if sources[k].kind in kinds]
-        if named and cues.PLURAL.search(lowered):
-            # "in both that memo and email.txt": the memo is the other file
+        if named and re.search(r"\b(?:both|each|either|every|all of)\b", lowered):
+            # "in both that memo and email.txt": the memo is the other file ("two pics ...: how many cups in
+            # coffee.png" names the one it asks about)
             others = [
                 k
                 for k in attached
@@ -565,6 +645,15 @@ class _Builder:
         for k, existing in enumerate(self.tasks):
             if existing.task == task and existing.args == args:
                 return k  # asked twice ("transcribe it ... the transcript"): one task
+            if (
+                task == "image-to-image"
+                and existing.task == task
+                and "text" not in existing.args
+                and args.get("text")
+                and existing.args.get("image") == args.get("image")
+            ):
+                existing.args["text"] = args["text"]  # "make it look like an old photo, sepia I believe": named now
+                return k
         self.tasks.append(_Task(task, args, subject))
         if task in ("translation", "summarization", "text2text-generation"):
             self.made_now.append(len(self.tasks) - 1)
@@ -610,12 +699,18 @@ class _Builder:
         original review, not your translation" refers to none."""
         lowered = _NOT_PRODUCT.sub(" ", clause.lower())
         translations = [k for k, t in enumerate(self.tasks) if t.task == "translation"]
-        if translations and re.search(
-            rf"\b{cues.LANGUAGE} (?:caption|version|text|one|description|summary)\b", lowered
-        ):
-            return translations  # "speak the French caption"
-        if translations and re.search(rf"\bthe {cues.LANGUAGE}\b", lowered):
-            return translations  # "read me the german"
+        named = re.search(
+            rf"\b({cues.LANGUAGE}) (?:caption|version|text|one|description|summary)\b|\bthe ({cues.LANGUAGE})\b",
+            lowered,
+        )
+        if translations and named:
+            language = _language_name(named.group(1) or named.group(2))
+            into = [
+                k for k in translations if split_roles(self.tasks[k].args.get("text", ""))[0].get("target") == language
+            ]
+            if into or language != "English":
+                return into or translations  # "speak the French caption", "read me the german"
+            # "put the summary into Spanish, and read the English summary aloud": the summary itself
         if self.tasks and re.search(r"\bthe (?:result|results|output)\b", lowered):
             last = [k for k, t in enumerate(self.tasks) if "text" in t.produces or "image" in t.produces]
             if last:
@@ -652,6 +747,16 @@ class _Builder:
         given = [k for k in named if sources[k].kind == "text"]
         original = _ORIGINAL.search(self.request.lower()) is not None
         product = self.referred_product(clause)
+        changed = [
+            k
+            for k, t in enumerate(self.tasks)
+            if given
+            and t.task in _TRANSFORMS
+            and t.task != "text-to-speech"
+            and split_roles(t.args.get("text", ""))[1].split("\n")[-1] == sources[given[0]].value
+        ]
+        if product is None and changed and _POINTS.search(_MARK_RE.sub(" ", clause).lower()):
+            return self.ref(changed[-1])  # "make this more polite and then put it in Spanish: '...'": the rewrite
         if given and not (product is not None and given[0] in self.consumed):
             return self.content_of(given[0])  # ("summarize this, then translate the summary: <text>": the summary)
         if product is not None:
@@ -727,9 +832,12 @@ class _Builder:
     def each_subject(self, task: str, clause: str) -> list[str]:
         """The contents of every file a plural analysis ("for each one", "both") speaks of, or every earlier
         result a plural transformation names ("read both descriptions aloud"); [] otherwise."""
-        several = (
-            len([k for k in self.named(clause) if self.reading.sources[k].is_file]) > 1
-        )  # "a.png and b.png: tone?"
+        several = len([k for k in self.named(clause) if self.reading.sources[k].is_file]) > 1 or bool(
+            re.search(
+                rf"(?:{_KIND_WORD.pattern})\s+and\s+(?:the |this |that |my )?(?:\w+ )?(?:{_KIND_WORD.pattern})",
+                clause.lower(),
+            )
+        )  # "a.png and b.png: tone?", "what do this voice clip and this menu photo say in english?"
         if (
             not several
             and not cues.PLURAL.search(clause.lower())
@@ -740,7 +848,22 @@ class _Builder:
         if (task in _TRANSFORMS and made_text) or self.referred_product(clause) is not None:
             # "read both descriptions aloud" speaks results; "english versions of both" translates the files
             products = self.referred_products(clause)
-            return [self.ref(k) for k in products] if task in _TRANSFORMS and len(products) > 1 else []
+            if task in _TRANSFORMS and len(products) > 1:
+                return [self.ref(k) for k in products]
+            read = {
+                t.subject: k for k, t in enumerate(self.tasks) if t.task in _CONVERTER_TASKS and t.subject is not None
+            }
+            if (
+                task in _TRANSFORMS
+                and not products
+                and len(read) > 1
+                and re.search(r"\b(?:both|each|all)\b", clause.lower())
+            ):
+                return [
+                    self.ref(k) for k in read.values()
+                ]  # "read the menu, transcribe the audio, and give me both in English"
+            if not several or products:
+                return []
         subjects = self.subjects(clause, ("text", "image", "audio"))
         return [self.content_of(k) for k in subjects] if len(subjects) > 1 else []
 
@@ -773,6 +896,12 @@ class _Builder:
                 and _points_back(_prompt(clause, self.reading, task))
             ):
                 return  # "what would a cat in a spacesuit look like? could you draw me one": the same picture
+            like = _LIKE_IT.match(_prompt(clause, self.reading, task))
+            if product is None and like is not None:
+                made = [k for k, t in enumerate(self.tasks) if t.task in _CONTENT_PRODUCERS and t.task not in _ANSWERS]
+                if made:  # "describe my latte pic, then draw a new one like it but anime style"
+                    self.add(task, {"text": f"{self.ref(made[-1])}, {like.group('style')}"}, None)
+                    return
             if product is not None and "text" in self.tasks[product].produces:
                 self.add(task, {"text": self.ref(product)}, None)  # "an illustration based on that summary"
             else:
@@ -840,7 +969,7 @@ class _Builder:
             return
         subjects = self.subjects(clause, ("image", "audio", "text"))
         kind = self.reading.sources[subjects[0]].kind if subjects else "text"
-        if subjects and re.search(r"\.(?:csv|tsv)$", self.reading.sources[subjects[0]].value, re.IGNORECASE):
+        if subjects and _TABLE.search(self.reading.sources[subjects[0]].value):
             self.add("tabular-classification", {"text": self.reading.sources[subjects[0]].value}, subjects[0])
         elif kind == "image" and "text" not in clause.lower() and not self.is_document(subjects[0], clause):
             self.image_task("image-classification", clause)
@@ -859,12 +988,16 @@ class _Builder:
 
     def _need_translation(self, clause: str, mode: str) -> None:
         several = re.search(
-            rf"\b(?:into|to|in)\s+({cues.LANGUAGE}(?:\s*,\s*{cues.LANGUAGE})*,?\s+and\s+{cues.LANGUAGE})\b",
+            rf"(?<!\bfrom )(?<!\bbetween )\b({cues.LANGUAGE}(?:\s*,\s*{cues.LANGUAGE})*,?\s+(?:and|&)\s+{cues.LANGUAGE})\b",
             clause.lower(),
         )
         if several:  # "translate it into spanish and french": one translation each, of the same text
+            text = self.text_for("translation", clause)
+            if text is None:
+                self.missing.append("translation")
+                return
             for name in re.findall(cues.LANGUAGE, several.group(1)):
-                self.text_task("translation", clause, {"target": _language_name(name)})
+                self.add("translation", {"text": with_roles(text, target=_language_name(name))}, self.current)
             return
         target, source = _languages(clause, self.request)
         bare = re.fullmatch(
@@ -890,7 +1023,10 @@ class _Builder:
 
     def _need_sentence_similarity(self, clause: str, mode: str) -> None:
         # Every text the request quotes takes part ("compare a and b ... and c too"), the first one is the source.
-        texts = [s.value for s in self.reading.sources if s.kind == "text" and not s.is_file]
+        # ("... closest: sunflowers / white lilies / a cactus" lists its candidates with slashes)
+        texts = [
+            p for s in self.reading.sources if s.kind == "text" and not s.is_file for p in re.split(r"\s+/\s+", s.value)
+        ]
         producers = [k for k, t in enumerate(self.tasks) if t.task in _CONTENT_PRODUCERS and t.task not in _ANSWERS]
         media = [k for k in self.reading.attached if self.reading.sources[k].kind in ("image", "audio", "text")]
         refers = self.marks(clause) or re.search(r"\b(?:it|this|what (?:is|was) (?:said|written))\b", clause.lower())
@@ -927,20 +1063,33 @@ class _Builder:
         operation, why = choose_operation(text)
         if earlier is not None and why.startswith("the default"):
             return  # "describe the black and white version" names the edit already made
-        effect = operation.description.split(" (")[0] if not why.startswith("the default") else None
-        self.image_task("image-to-image", clause, effect)
+        effects = _listed_effects(text) or [operation.description.split(" (")[0]]
+        for effect in effects if not why.startswith("the default") else [None]:
+            self.image_task("image-to-image", clause, effect)
 
     def _need_text_generation(self, clause: str, mode: str) -> None:
-        product = self.referred_product(clause)
-        if product is None and _BASED_ON.search(clause.lower()):
+        products = self.referred_products(clause)
+        product = products[-1] if products else None
+        tagged = [k for k, t in enumerate(self.tasks) if t.task == "token-classification"]
+        if product is None and tagged and _TAGGING.search(clause.lower()):
+            product = tagged[-1]  # "then a shoutout post tagging them": the names found
+        replies = _REPLY.search(clause.lower()) is not None
+        given = [s.value for s in self.reading.sources if s.kind == "text" and not s.is_file]
+        if replies and product is None and given:
+            # "write her a short reply saying sorry" to a quoted message: new text made from a given one
+            self.add("text2text-generation", {"text": f"{_instruction(clause)}\n{given[0]}"}, None)
+            return
+        if product is None and (replies or _BASED_ON.search(clause.lower())):
             made = [k for k, t in enumerate(self.tasks) if t.task in _CONTENT_PRODUCERS and t.task not in _ANSWERS]
             product = made[-1] if made else None
         if product is not None and "text" in self.tasks[product].produces:
-            # "write a story based on the description": new text made from a result is a rewrite of it
-            self.add("text2text-generation", {"text": f"{_instruction(clause)}\n{self.ref(product)}"}, None)
+            # "write a story based on the description", "draft an apology" to a call: a rewrite of the result;
+            # "a post that uses both captions" reads them all
+            used = products if len(products) > 1 and cues.PLURAL.search(clause.lower()) else [product]
+            content = "\n".join(self.ref(k) for k in used)
+            self.add("text2text-generation", {"text": f"{_instruction(clause)}\n{content}"}, None)
             return
         prompt = _prompt(clause, self.reading)
-        given = [s.value for s in self.reading.sources if s.kind == "text" and not s.is_file]
         if given and given[0] not in prompt:  # "can u keep it going?\n'Once upon a time ...'": the start to continue
             prompt = f"{prompt}: {given[0]}"
         self.add("text-generation", {"text": prompt}, None)
@@ -1032,7 +1181,10 @@ class _Builder:
         subjects = self.subjects(clause, ("image", "audio", "text"))
         kind = self.reading.sources[subjects[0]].kind if subjects else None
         read = self.read(subjects[0]) if subjects else []
-        if kind == "image" and read and not force_text:
+        if subjects and _TABLE.search(self.reading.sources[subjects[0]].value):
+            # "the last two rows have no species, can you work out what they are?": the table's classifier
+            self.add("tabular-classification", {"text": self.reading.sources[subjects[0]].value}, subjects[0])
+        elif kind == "image" and read and not force_text:
             self.add("question-answering", {"text": with_roles(self.ref(read[0]), question=question)}, subjects[0])
         elif kind == "image" and not force_text:
             task = "document-question-answering" if self.is_document(subjects[0], clause) else None
@@ -1040,6 +1192,16 @@ class _Builder:
             self.image_task(task or "visual-question-answering", clause, question)
         elif kind is not None or any("text" in t.produces and t.task != "conversational" for t in self.tasks):
             context = self.text_for("question-answering", clause)
+            english = [
+                k
+                for k, t in enumerate(self.tasks)
+                if t.task == "translation"
+                and context is not None
+                and split_roles(t.args.get("text", ""))[1] == context
+                and split_roles(t.args.get("text", ""))[0].get("target") == "English"
+            ]
+            if english:
+                context = self.ref(english[-1])  # "translate what he says into English, then tell me his name"
             if context is not None:
                 self.add("question-answering", {"text": with_roles(context, question=question)}, self.current)
         elif not any(t.task == "conversational" for t in self.tasks):
@@ -1051,13 +1213,32 @@ class _Builder:
 _POINTER_WORDS = frozenset(
     "it that this them what goes go along with says said say the scene talks talk about of based on shows show "  # noqa: SIM905
     "describes describe matches match for is in one whatever feed pass pipe send use into writes wrote output result "
-    "text to image video please pls me".split()
+    "text to image video please pls me picture pic illustration poster banner flyer matching fitting".split()
+)
+
+
+_LIKE_IT = re.compile(
+    r"^(?:an? )?(?:new |similar |another )?(?:one|picture|image|version|drawing)?\s*(?:just )?(?:like|similar to|based on) "
+    r"(?:it|that|this|the (?:photo|picture|image|pic|original))\W*(?:but |in |with |only )+(?P<style>.+)$",
+    re.IGNORECASE,
 )
 
 
 def _points_back(prompt: str) -> bool:
     words = re.findall(r"[a-z']+", prompt.lower())
     return bool(words) and set(words) <= _POINTER_WORDS and bool({"it", "that", "this", "them"} & set(words))
+
+
+def _listed_effects(text: str) -> list[str]:
+    """The effects of a list ("(a) a pencil sketch, (b) sepia"), one edit each; one effect, or a modifier like
+    "a black and white sketch", is not a list."""
+    effects: list[str] = []
+    for piece in re.split(r",|;|\band\b|\bor\b|\bplus\b|\([a-e1-9]\)", text, flags=re.IGNORECASE):
+        operation, why = choose_operation(piece)
+        effect = operation.description.split(" (")[0]
+        if not why.startswith("the default") and effect not in effects:
+            effects.append(effect)
+    return effects if len(effects) > 1 else []
 
 
 def _unmask(clause: str, reading: Reading) -> str:
@@ -1102,7 +1283,8 @@ def _instruction(clause: str) -> str:
 
 _QUESTION_LEAD = re.compile(
     # the lead before the question, not words of the question ("when did the bridge in §text0 open?")
-    r"^(?:(?!\b(?:what|who|when|where|why|how|which|whose)\b).)*?\b(?:according to|based on|from|in|using)\s+"
+    r"^(?:(?!\b(?:what|who|when|where|why|how|which|whose|(?:is|are|was|were|does|do|did) (?:the|a|an|any))\b).)*?"
+    r"\b(?:according to|based on|from|in|using)\s+"
     r"(?:the |this |that )?§\w+\d+\s*,?\s*|^(?:(?!\b(?:what|who|when|where|why|how|which|whose)\b).)*?§\w+\d+\s*[,:]\s*",
     re.IGNORECASE,
 )
@@ -1123,6 +1305,13 @@ def _question(clause: str, reading: Reading) -> str:
     # "who signed email.txt?" keeps the file it asks about; "in §text0" only says where to look
     text = re.sub(r"\s*(?:and\s+)?(?:in|on|from|of|about)\s+§(?:text|image|audio|video)\d+\s*[.?!]?", " ", text)
     text = _tidy(_unmask(text, reading))
+    # "Two cutline checks: is the cup on a table?": the heading before the colon is no part of the question
+    text = re.sub(
+        r"^[^:?\n]{3,40}:\s+(?=(?:is|are|was|were|does|do|did|can|could|what|who|when|where|why|how|which)\b)",
+        "",
+        text,
+        flags=re.I,
+    )
     indirect = cues.INDIRECT_QUESTION.search(text.lower())
     if indirect is not None:
         # "the article mentions the mayor, remind me what her name was": the words before say who "her" is
@@ -1139,6 +1328,10 @@ def _question(clause: str, reading: Reading) -> str:
     )
     if embedded:
         text = embedded.group("q")  # "does the flyer say where the class is?" asks where, not yes or no
+    # "making a 'what I spent today' reel, whats the total": the question starts after the story's comma
+    after_story = list(re.finditer(r"[,;]\s+(?=(?:what|what's|who|whom|whose|when|where|why|how|which)\b)", text, re.I))
+    if after_story and indirect is None and "?" not in text[: after_story[-1].start()]:
+        text = text[after_story[-1].end() :]
     wh = re.search(r"\b(?:what|who|whom|whose|when|where|why|how|which)\b", text, re.IGNORECASE)
     if (
         wh is not None
@@ -1154,7 +1347,7 @@ def _question(clause: str, reading: Reading) -> str:
         text += "?"
     # "where are we going, do u know?", "what does he want, cant listen with the baby asleep": the question ends before
     text = re.sub(
-        r"(?:,|\s+and)\s+(?:do (?:you|u) know|(?:i )?can'?t (?:listen|hear|read|see)\b.*|i (?:missed|forgot|lost)\b.*|roughly)\s*\??$",
+        r"(?:,|\s+and)\s+(?:do (?:you|u) (?:know|think)|would you say|(?:i )?can'?t (?:listen|hear|read|see)\b.*|i (?:missed|forgot|lost)\b.*|roughly)\s*\??$",
         "?",
         text,
         flags=re.I,
@@ -1252,9 +1445,15 @@ class EverydayPlanner:
         found = {c: clause_needs(c) for c in reading.clauses}
         clauses = _results_first(reading.clauses, found)
         rest = [c for c in clauses if not cues.GREETING.match(_cue_text(c).strip())]
-        if reading.attached or any(
-            n not in ("conversational", "text-generation") for c in rest for _, n, _ in found[c]
+        if (
+            len(rest) < len(clauses)
+            and not reading.attached
+            and any(n == "text-generation" for c in rest for _, n, _ in found[c])
+            and re.search(r"\b(?:help me|brainstorm\w*|ideas?|suggest\w*|advice|tips)\b", request.lower())
         ):
+            # "hey! stuck on a name for my channel, can you help me brainstorm some?": a chat, one reply
+            return [{"task": "conversational", "id": 0, "dep": [-1], "args": {"text": request.strip()}}]
+        if reading.attached or any(n != "conversational" for c in rest for _, n, _ in found[c]):
             clauses = rest  # "Hi! Could you read this?": the greeting is not a step of its own
         labels = [k for k, s in enumerate(reading.sources) if s.kind == "labels"]
         # The last clause that asks for a translation: "in Spanish" before it says what the content is in.
@@ -1380,6 +1579,13 @@ class EverydayPlanner:
                 last = builder.tasks[-1]  # "draw a banner. something like a wooden table in morning light"
                 last.args["text"] = f"{last.args['text']}, {_tidy(_unmask(clause, reading)).rstrip(' .')}"
                 continue
+            if (
+                not needs
+                and question
+                and re.match(r"\W*(?:who|where)\b[^?]*\?*$", _cue_text(clause).strip())
+                and any(n == "token-classification" for c in clauses if c != clause for _, n, _ in found[c])
+            ):
+                continue  # "who am I meeting and where?? pick out the names and places": the names answer it
             if not needs and question and not (builder.tasks and _only_pronouns(clause)):
                 builder.question(clause)  # ("find the objects and tell me what they are" asked nothing new)
             tasks_asked = [n for _, n, _ in needs if n not in _CONVERTERS]
@@ -1468,6 +1674,7 @@ _FEASIBLE = re.compile(
     r"(?:that|this|it)|(?:would|will) (?:that|this|it) work|thanks?(?: you)?(?: so much| a lot)?)\W*$"
 )
 _CONVERTERS = {"automatic-speech-recognition", "content"}
+_CONVERTER_TASKS = {"automatic-speech-recognition", "image-to-text"}
 _POINTS = re.compile(r"\b(?:it|that|this|them)\b")
 _BASED_ON = re.compile(
     r"\b(?:based on|inspired by|from|out of|about|of) (?:it|this|that|them|what'?s in (?:it|(?:the|this|that|my) (?:photo|picture|"
@@ -1568,6 +1775,11 @@ def _restates(clause: str, needs: list[tuple[int, str, str]], builder: _Builder)
     done = {t.task for t in builder.tasks}
     wanted = {n for _, n, _ in needs}
     lowered = clause.lower()
+    moods = [
+        t for t in builder.tasks if t.task == "text-classification" and "labels" not in split_roles(t.args["text"])[0]
+    ]
+    if "sentiment" in wanted and not moods:
+        return False  # "is it about the food or the rooms? and how upset are they?": the mood is not the topic
     if (
         not all(done & _MADE_BY.get(n, {n}) for n in wanted)
         or wanted & _ARGUED
@@ -1581,7 +1793,10 @@ def _restates(clause: str, needs: list[tuple[int, str, str]], builder: _Builder)
 
 
 _WEAK = {"content", "describe", "gist"}  # needs "what about the written review?" names without asking for them
-_WHICH_LABEL = re.compile(r"\bwhich (?:one|of (?:these|them|those|the \w+)|category|label|bucket|group)\b")
+_WHICH_LABEL = re.compile(
+    r"\bwhich (?:one|of (?:these|them|those|the \w+)|category|label|bucket|group|folder)\b|"
+    r"\bwhich (?:would be|is|one is|one would be) (?:the )?(?:correct|right|best)\b"
+)
 _SAME_AGAIN = re.compile(
     r"^\W*(?:and\s+)?(?:what|how) about\b|^\W*(?:and\s+)?(?:(?:now |then |please )?(?:do|try) )?(?:the )?same (?:question |thing |check |again )?"
     r"(?:for|with|on)\b|^\W*(?:and\s+)?repeat (?:it |that |this )?(?:for|with|on)\b"

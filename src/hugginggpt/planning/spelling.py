@@ -2,7 +2,7 @@
 shorthand of phone typing ("wat", "u", "pls", "n"), so a typo does not cost the step it asks for.
 
 Only long words are mended, only into the vocabulary below, and only at one edit (a letter added, dropped,
-changed or two neighbours swapped): short words have too many real neighbours ("write" is one edit from
+changed or two neighbours swapped, never the first letter): short words have too many real neighbours ("write" is one edit from
 "writes"), and a real word that happens to sit one edit from a task word is listed in `_KEEP`.
 """
 
@@ -73,7 +73,7 @@ def _mended(word: str) -> str:
     lower = word.lower()
     if lower in _TASK_WORDS or lower in _KEEP or lower[:-1] in _TASK_WORDS:
         return word  # a task word with an ending of its own ("descriptions", "detects") is no slip
-    near = [w for w in _TASK_WORDS if one_edit(lower, w)]
+    near = [w for w in _TASK_WORDS if w[0] == lower[0] and one_edit(lower, w)]  # a slip rarely hits the first letter
     return near[0] if len(near) == 1 else word
 
 

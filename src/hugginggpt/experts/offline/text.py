@@ -117,7 +117,8 @@ def run_sentiment(pool: ModelPool, call: ExpertCall) -> ExpertOutput:
 
 _LABEL_KEY = re.compile(
     r"\b(?:candidate[ _-]?labels?|labels?|categories|classes|options|topics|choices|one of(?: these| the following)?|"
-    r"choose from|pick from|which (?:one )?fits(?: best)?|best fit|(?:triage|sort)\b[^:\n,]{0,30})"
+    r"choose from|pick from|which (?:one )?fits(?: best)?|best fit|(?:triage|sort)\b[^:\n,]{0,30}|"
+    r"which (?:main )?(?:aspect|category|topic|theme|area|department|team|type|kind)s?(?: \w+)?)"
     r"(?:\s*(?:[:=]|->|→)|(?<=labels)\s+(?=[\w'\"]+\s*(?:/|,)))\s*(?P<labels>[^\n]+)|"
     # "which label fits each of these, work, food or travel?"
     r"\bwhich (?:label|category|topic|tag|one)s? (?:fits|applies|suits|goes)(?: it| this| them)?(?: best)?(?: (?:to |for |with )?"
@@ -127,8 +128,8 @@ _LABEL_KEY = re.compile(
 _LABEL_LEAD = re.compile(
     r"\b(?:as|into|among|between|about|is (?:this|it)(?: text| sentence| message)?(?: (?:talking|speaking|written) about| about)?|"
     r"(?:is|was) (?:she|he|the (?:speaker|caller|customer|writer))|(?:are|were) (?:they|the (?:speakers|callers))|"
-    r"(?:(?:it|this) is|it's)(?: about)?|(?:go|fall|fit|belong|be filed) (?:under|in|into))\s+"
-    r"(?:(?:either|one of(?: the(?:se)?)?)\s+)?",
+    r"(?:(?:it|this) is|it's)(?: about)?|(?:go|fall|fit|belong|be filed)s? (?:under|in|into|to)|under)\s+"
+    r"(?:[-–—:]\s+)?(?:(?:either|one of(?: the(?:se)?)?)\s+)?",
     re.IGNORECASE,
 )
 _INSTRUCTION = re.compile(
@@ -166,8 +167,16 @@ def split_labels(segment: str) -> list[str]:
             labels.append(label)
     if not 2 <= len(labels) <= 20 or any(len(label.split()) > 5 for label in labels):
         return []
-    if any(re.match(r"(?:is|are|was|were|does|do|did|can|could)\b", label, re.IGNORECASE) for label in labels):
-        return []
+    if any(
+        re.match(r"(?:is|are|am|was|were|does|do|did|can|could|should)\b", label, re.IGNORECASE) for label in labels
+    ):
+        return []  # "is she mad or am i overthinking" asks a yes or no
+    if any(re.search(r"\b(?:both|them|all of)\b", label, re.IGNORECASE) for label in labels):
+        return []  # "angry in both or just one of them" asks of each
+    if any(re.search(r"\b(?:thanks?|thank you|please|pls)\b", label, re.IGNORECASE) for label in labels):
+        return []  # "into pencil sketches for my scrapbook, thank you ever so much" is no list
+    if len(labels) > 2 and re.search(r"\s(?:thing|things|stuff|one|kind)$", labels[-1]) and " " not in labels[0]:
+        labels[-1] = labels[-1].rsplit(" ", 1)[0]  # "a trip, payment or illness thing"
     return labels
 
 
