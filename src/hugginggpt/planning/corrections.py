@@ -23,7 +23,7 @@ from hugginggpt.planning.references import EXCLUDED, Attached, referred_files
 _MARK = re.compile(r"§(?:image|audio|video|text|labels)(\d+)")
 _CORRECTION = re.compile(
     r"(?:^|(?<=[\s,.;:!?—–-]))(?:(?:oh|hmm|ugh|um)[\s,]+)?(?:no,? wait|wait,? no|wait|scratch that|sorry,? (?:no|i meant|i mean)|"
-    r"sorry,? not|i meant|i mean|no,? i meant|nah|nvm|never ?mind|forget (?:it|that|the \w+)|(?<=[.,;!?—–-] )actually|^actually|"
+    r"sorry,? not|i meant|i mean|no,? i meant|(?<!\bor )nah|nvm|never ?mind|forget (?:it|that|the \w+)|(?<=[.,;!?—–-] )actually|^actually|"
     r"(?<=oh )actually|(?<=hmm )actually|hmm,? no|no no)\b[\s,.;:!—–-]*",
     re.IGNORECASE,
 )

@@ -48,8 +48,9 @@ CUES: list[Cue] = [
     # A field of a document asked for by its name ("receipt total pls", "say the total out loud"): a question.
     *_cue(
         "ask",
-        r"^(?:§img\s*:?\s*)?(?:the |receipt |bill |invoice |order )?(?:total|amount due|subtotal|price|date|time|address|deadline|venue)"
-        r"(?:\s+(?:please|pls|thanks|on (?:it|this|here)))*\s*\W*$",
+        r"^(?:[^:§]{0,40}:\s*)?(?:§img\s*:?\s*)?(?:the |receipt |bill |invoice |order )?(?:total|amount due|subtotal|price|date|time|"
+        r"address|deadline|venue)(?:\s+(?:on|from|of|in)\s+(?:§img|the \w+|it|this|that|here))?"
+        r"(?:\s+(?:please|pls|thanks|on (?:it|this|here)))*(?:\s*[-—–,:]\s*just the (?:figure|number|amount|date|time))?\s*\W*$",
         r"\b(?:forgot|forget|lost|missing)\b[^.?!]{0,25}\bthe (?:receipt |bill )?(?:total|amount due|subtotal|price|date|time|address|"
         r"deadline|venue)\b",
         r"\b(?:say|read|tell me|determine|give me|get)\b (?:me )?(?:the |its )?(?:receipt |bill |invoice )?(?:total|amount due|subtotal|price|"
@@ -64,8 +65,10 @@ CUES: list[Cue] = [
     *_cue(
         "text-to-speech",
         r"\b(?:read|say|speak|sound)\w*\b[^.?!§]{0,40}?\b(?:aloud|out loud|out-loud|outloud|loud|loudly)\b",
-        r"\b(?:read|say|tell)\w*\b[^.?!§]{0,25}?\b(?:with|in) (?:a |your |the |his |her )?(?:\w+ )?voice\b",
-        r"\b(?:read|say|speak)\w*\b[^.?!§]{0,20}?\bout\b(?! of)",
+        r"\b(?:read|say|tell)\w*\b[^.?!§]{0,25}?\b(?:with|in) (?:a |your |the |his |her )?(?:\w+ )?voice\b"
+        r"(?! ?(?:memo|note|message|mail|clip|recording))",
+        r"\b(?:read|say|speak)\w*\b[^.?!§]{0,20}?\bout\b(?! of)|\bread (?:the|that|this) [\w ]{0,25}?(?:version|translation|"
+        r"summary|transcript|answer) out\b",
         r"\b(?:aloud|out loud|outloud)\b",
         r"\btext[- ]to[- ](?:speech|audio|voice)\b|\btts\b|\bsynthe[sz]\w*\b[^.?!§]{0,15}\b(?:speech|voice|audio)\b|\bspeech synthesis\b|"
         r"\bvoice (?:the|it|this|that|them)\b",
@@ -113,7 +116,8 @@ CUES: list[Cue] = [
         r"writing|wording|letters)\b",
         rf"\b(?:text|words|writing|wording|letters)\s+(?:in|on|from|of|off)\s+(?:the |this |that |my )?(?:{IMAGE_WORDS}|sign|"
         r"note|receipt|poster|menu|label|card|flyer|board|page)",
-        r"\bwhat(?:'s| is| does| did| do)?\b[^.?!]{0,40}\b(?:written|say|says|printed|reads)\b",
+        # ("what kind of cat is this, my friend says it's a sphynx": a person's saying is no text to read)
+        r"\bwhat(?:'s| is| does| did| do)?\b[^.?!]{0,40}(?<!friend )(?<!mom )(?<!mum )(?<!dad )(?<!wife )(?<!husband )(?<!son )(?<!daughter )(?<!sister )(?<!brother )(?<!boss )(?<!teacher )(?<!everyone )(?<!people )(?<!someone )\b(?:written|say|says|printed|reads)\b",
         r"\b(?:written|printed|typed) (?:on|in)\b",
         r"\bwhat (?:it|this|that|the \w+) (?:says|said|reads)\b|\b(?:says|say|said|reads|written) what\b|\btext inside\b",
         r"\bread (?:it|this|that|the \w+|me the \w+)\b|\bread (?:me )?what(?:'s| is) (?:on|in) (?:it|this|that|there)\b",
@@ -161,8 +165,10 @@ CUES: list[Cue] = [
         r"listed|come up|comes up|show up|talked about|featured)\b",
         r"\b(?:which|what|any) (?:people|persons|names|places|cities|companies|organi[sz]ations|locations|dates)\b",
         r"\b(?:who|what) are the (?:people|names|persons) and (?:the )?(?:places|companies|dates|cities)\b",
+        r"^(?:if there(?:'s| is| are) )?(?:an?|any) (?:city|cities|place|places|country|name|names|person|company|date)s? "
+        r"(?:in|mentioned in) (?:it|there|the \w+)\b",
         r"\ball (?:the |of the )?(?:names|people|places|dates|companies|organi[sz]ations|entities)\b(?! in (?:the |this |that )?(?:photo|picture|image|pic))",
-        r"\b(?:extract|list|pull out|pick out|spot|find|get|give me|tell me(?! (?:what|where|when|how)\b)|show me|highlight|tag)\b[^.?!]{0,20}\b(?:names?|people|places|compan(?:y|ies)|"
+        r"\b(?:extract|list|pull|pull out|pick out|spot|find|get|give me|tell me(?! (?:what|where|when|how)\b)|show me|highlight|tag)\b[^.?!]{0,20}\b(?:names?|people|places|compan(?:y|ies)|"
         r"organi[sz]ations|locations|dates|entities|(?:every|each) (?:person|organi[sz]ation|place|location|company|name|date))\b",
         r"\bpull\b[^.?!]{0,20}\b(?:names|people|places|companies|dates|entities)\b|^(?:names|people|places|entities|who'?s mentioned)\W*$",
         r"\bwho(?:'s| is| are| was| were) (?:in|on|named in|mentioned in) (?:it|(?:the|this|that) \w+)\b(?! (?:photo|picture|image|pic)\b)",
@@ -181,7 +187,7 @@ CUES: list[Cue] = [
         r"\bwhich (?:one |of (?:them|these|those|the two) )?(?:is|comes|sounds) closer to\b|\bcloser to what\b|"
         r"\bwhich (?:one |of (?:them|these|those) )?is (?:the )?nearest\b|"
         r"\bparaphrases? of\b|\bsemantic(?:ally)?\b|\balike\b|\b(?:more near|nearer|nearest|more close) (?:to|in meaning)\b",
-        r"\b(?:is|are) (?:it|this|that|they) (?:close|similar) to\b|\bmatch(?:es)? \S+ (?:better|best)\b|\b(?:better|best|closest) match\b|\bmatches (?:best|better)\b",
+        r"\b(?:is|are) (?:it|this|that|they) (?:close|similar) to\b|\bbest match(?:es|ing)?\b|\bmatch(?:es)? \S+ (?:better|best)\b|\b(?:better|best|closest) match\b|\bmatches (?:best|better)\b",
     ),
     *_cue(
         "text2text-generation",
@@ -199,17 +205,19 @@ CUES: list[Cue] = [
     ),
     *_cue(
         "sentiment",
-        r"\bsentiment\w*|\bpositive\b|\bnegative\b|\b(?:un)?favou?rable\b|\bemotion\w*|\bmood\b|\bvibes?\b|\battitude\b",
+        r"\bsentiment\w*|\bpositive\b|\bnegative\b|\b(?:un)?favou?rable\b|\b(?:complaining|moaning|whining|grumbling)\b|\bemotion\w*|\bmood\b|\bvibes?\b|\battitude\b",
         r"\b(?:the|its|what|overall|general) tone\b|\btone of\b|^tone\W*$",  # not "in a polite and professional tone"
         r"\bhow (?:they|he|she|the \w+) (?:feel|felt)\b|\bhow (?:does|do|did|is|was) (?:the |this |that )?\w* ?(?:feel|feeling|sound)\b|\bhow\b[^.?!]{0,20}\bfeel(?:s|ing)\b",
         r"\b(?:happy|angry|upset|satisfied|unhappy|pleased|annoyed|mad|sad|good or bad|praise|complain(?:s|ed|ing)?)\b[^.?!]{0,20}\?",
         r"\b(?:like|liked|love|loved|hate|hated|enjoy|enjoyed) (?:it|the|this|that)\b[^.?!]{0,30}\?",
         r"\b(?:satisfied|happy|unhappy|upset|pleased|angry)\b|\bgood (?:\w+ )?or (?:an? )?bad\b",
-        r"\bis (?:it|this|that|the \w+) (?:too |very |really |a bit |kinda |so |overly )?(?:nice|kind|friendly|polite|rude|mean|good|bad|harsh|aggressive)\b|\bany good\b|\b(?:nice|good|positive|kind|friendly|happy|pleased|polite) or (?:mean|bad|negative|rude|unkind|sad|"
+        r"\bis (?:it|this|that|the \w+|this \w+|that \w+|my \w+) (?:too |very |really |a bit |kind of |so |overly )?(?:nice|kind|friendly|polite|rude|mean|good|bad|harsh|aggressive)\b|\bany good\b|\b(?:nice|good|positive|kind|friendly|happy|pleased|polite) or (?:mean|bad|negative|rude|unkind|sad|"
         r"angry|upset|not)\b",
         r"\b(?:is|are) (?:it|this|that|they|he|she) (?:an? )?(?:nice|kind|friendly|positive|negative|good|bad|mean|rude|happy|"
         r"angry|complaining|moaning|grumpy)\b(?: one| note| message| comment| review)?",
         r"\b(?:is|are|was|were) (?:she|he|they|it|the \w+) (?:\w+ ){0,2}(?:mad|angry|annoyed|upset|furious|cross|pissed)\b",
+        r"\b(?:if|whether) (?:they're|they are|he's|he is|she's|she is|it's|it is|they were|he was|she was) (?:\w+ )?"
+        r"(?:mad|angry|annoyed|upset|furious|cross|happy|pleased|satisfied)\b",
         r"^(?:is|are|was|were|does|did)\b[^.?!]{0,30}\b(?:mad|angry|annoyed|upset|happy|sad|furious|frustrated|pleased|"
         r"satisfied|unhappy|calm)\b",
     ),
@@ -243,7 +251,7 @@ CUES: list[Cue] = [
     *_cue(
         "image-to-image",
         r"\b(?:pencil |charcoal )?sketch(?:ed|es|y)?\b|\bcartoon\w*|\bsepia\b|\binvert\w*|\bnegative image\b|\bsharpen\w*",
-        r"\bb&w\b|\bb/w\b|\bblur\w*|\bedges?\b|\bcanny\b|\boutlines?\b|\bline art\b|\bblack[- ]and[- ]white\b|\bgr[ae]yscale\b|\bmonochrome\b",
+        r"\bb&w\b|\bb/w\b|\bblur(?!ry\b)\w*|\bblurry (?:version|copy|one)\b|\b(?:make|get|turn) (?:it|them|this|the \w+) (?:a bit |a little |more )?blurry\b|\bedges?\b|\bcanny\b|\boutlines?\b|\bline art\b|\bblack[- ]and[- ]white\b|\bgr[ae]yscale\b|\bmonochrome\b",
         r"\bfilter\b|\bmake (?:it|the \w+|this|§img) look\b|\b(?:vintage|retro|comic|anime) (?:look|style|effect)\b|\bstyli[sz]e\b",
         r"\b(?:turn|convert|change)\b[^.?!]{0,30}\b(?:into|to) (?:a |an )?(?:sketch|cartoon|drawing|painting|b&w)\b",
         rf"\bedit\w*\b[^.?!]{{0,20}}\b(?:{IMAGE_WORDS}|it)\b",
@@ -271,7 +279,8 @@ CUES: list[Cue] = [
         r"\bthere(?:'s| is|s| are| were) (?:only )?(?:one|two|three|four|five|\d+) \w+ (?:in|on) (?:this|the|that|my) (?:photo|picture|image|pic)\b",
         r"\bthere(?:'s| is) (?:actually |really )(?:a|an|any)\b|\b(?:is|are) there (?:actually |really )(?:a|an|any)\b|"
         r"\bwhich (?:of (?:these|the) )?(?:\w+ )?(?:photos?|pictures?|images?|pics?) (?:has|have|shows?|contains?)\b|"
-        r"\b(?:is|are) there (?:a|an|any|some|anyone|anybody|someone|somebody|people)\b(?!\s+(?:\w+\s+)?(?:speech|voices?|"
+        r"\b(?:is|are) there (?:exactly |only |just |at least |more than )?(?:a|an|any|some|one|two|three|\d+|anyone|anybody|someone|"
+        r"somebody|people)\b(?!\s+(?:\w+\s+)?(?:speech|voices?|"
         r"talking|speaking|sounds?|noise|music)\b)|\bany (?:people|persons|cats|"
         r"dogs|cars|cups|animals)\b|^(?:any(?:one|body)|some(?:one|body)) (?:in|on)\b|"
         r"\b(?:is|are) (?:any(?:one|body)|some(?:one|body)) (?:in|on)\b",
@@ -282,6 +291,8 @@ CUES: list[Cue] = [
         r"\bdescri(?:be|bing|ption)\w*|(?<!this )(?<!that )(?<!my )\bcaption\w*|\bwhat (?:do )?you (?:can )?see\b|\bwhat can you see\b|\btell me about\b",
         rf"\bwhat(?:'s| is| are)? (?:in|on|going on in|happening in) (?:the |this |that |my )?(?:\w+ )?{IMAGE_WORDS}",
         rf"\bwhat (?:does|do) (?:the |this |that |my )?{IMAGE_WORDS}s? (?:show|depict|contain)\b",
+        r"\bwhat (?:does|do) (?:it|this|that)(?: even| actually| really)? (?:show|depict)\b|"
+        r"(?<!count )(?<!counting )\bwhat(?:'s| is) in (?:each|both|either)(?: one| of them| pic| photo| picture| image)?\b",
         r"\bexplain (?:the |this )?(?:image|picture|photo)\b",
         rf"\bwhat(?:'s| is) (?:this|that|it) an? {IMAGE_WORDS} of\b",
     ),
@@ -290,7 +301,7 @@ CUES: list[Cue] = [
         r"\b(?:what|which) (?:kind|type|sort|breed|species|brand|make|model|race) of\b(?! (?:sound|noise|audio|music|voice))|\b(?:what|which) (?:animal|breed|species|"
         r"dish|food|object|race)\b|\bwhat(?:'s|s| is) the (?:breed|species|animal|dish)\b|\bwhat are (?:these|those|they)\b",
         r"\bidentify\b(?![^.?!]{0,30}\b(?:names?|entit|people|places|compan|dates|language)\w*)|\brecogni[sz]e\b|\bwhat(?:'s| is)? (?:this|it|that)\b(?! (?!thing\b)\w+ing\b)",
-        r"\bis (?:this|it|that) an? \w+\b",
+        r"(?<!or )\bis (?:this|it|that) an? \w+\b",  # ("is there a cat in it or is that a cushion" asks the detector)
         r"\b(?:the|its|her|his|their) (?:breed|species)\b|\bbreed\b",
     ),
     # Sounds.
@@ -319,7 +330,7 @@ CUES: list[Cue] = [
         r"[^.?!§]{0,35}"
         r"\b(?:story|stories|poem|haiku|joke|essay|email|letter|tweet|post|slogan|paragraph|song|lyrics|limerick|"
         r"names?(?! of (?:the )?(?:persons|people|places|companies|cities))|titles?|tagline|recipe|speech|message|ideas?|list|bio|description|caption|riddle|quote|reply|"
-        r"response|apology|note|postcard|card|invitation|headline|intro|summary of (?:your|the) day|greeting|toast|wish(?:es)?|lines|verse|description)\b",
+        r"response|apology|review|note|notice|flyer|announcement|postcard|card|invitation|headline|intro|summary of (?:your|the) day|greeting|toast|wish(?:es)?|lines|verse|description)\b",
         r"^(?:an? )?(?:short |quick |little |funny |cute |sad |happy )?(?:story|poem|haiku|joke|limerick|riddle|song|tagline|"
         r"slogan)s? (?:about|for|on)\b",
         r"\btext[- ]generation\b(?! (?:model|step) (?:on|of)\b)|\bcontinue\b|\bfinish (?:this|the|my) (?:\w+ )?(?:sentence|story|text|line|poem|verse)\b|\bkeep (?:it|this|the story) going\b|"
@@ -349,7 +360,7 @@ _CONTENT_NOUNS = (
 )
 SOURCE_LANGUAGE = re.compile(
     rf"\bfrom\s+({LANGUAGE})\b|\b({LANGUAGE})\s+(?:voice\s+)?{_CONTENT_NOUNS}s?\b|"
-    rf"\b(?:is|its|it's|are|was|were|written|spoken|{_CONTENT_NOUNS}s?)\s+in\s+({LANGUAGE})\b"
+    rf"\b(?:is|its|it's|are|was|were|written|spoken|{_CONTENT_NOUNS}s?)\s+(?:all\s+|mostly\s+|entirely\s+|completely\s+)?in\s+({LANGUAGE})\b"
 )
 _PUT_INTO = re.compile(
     r"\b(?:put|translate|write|get|make|have|turn|give|convert|render|say|read|need|want|be|sound|look)\b[^.?!]{0,25}$"
@@ -398,7 +409,8 @@ QUESTION = re.compile(
 # A text that the request gives as a whole sentence after the instruction, unquoted: "summarize this: ..."
 CONTENT_AFTER_COLON = re.compile(r"^(?P<head>[^:\n]{2,80}?)(?::|\n|\s[—–-]{1,2}\s)\s*(?P<body>\S.{6,})$", re.DOTALL)
 PLURAL = re.compile(
-    r"\b(?:both|each|either|(?<!\bat )all|every|these|those|them|which one|which of|photos|pictures|images|pics|files|recordings|clips|memos|texts)\b"
+    r"\b(?:both|each|either|(?<!\bat )all|every|these|those|them|which one|which of|which (?:card|note|photo|pic|picture|"
+    r"image|file|recording|clip|message|review|email|letter|sign)s?\b|photos|pictures|images|pics|files|recordings|clips|memos|texts)\b"
 )
 # Where a request refers back to an earlier step's result.
 PRODUCT_WORDS: dict[str, tuple[str, ...]] = {

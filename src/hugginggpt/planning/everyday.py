@@ -78,7 +78,7 @@ _SHORT = {"image": "img", "audio": "aud", "video": "vid", "text": "txt", "labels
 _MOOD_WORDS = frozenset(
     "good bad positive negative neutral happy unhappy sad angry upset pleased nice mean mad annoyed furious glad ok okay "  # noqa: SIM905
     "fine calm satisfied dissatisfied unsatisfied content grateful frustrated disappointed thrilled excited cheerful "
-    "hostile rude polite friendly".split()
+    "hostile rude polite friendly not nah nope no".split()
 )
 _LANGUAGE_NAMES = {n.lower() for names in LANGUAGES.values() for n in names}
 _MARK_RE = re.compile(r"§(image|audio|video|text|labels)(\d+)")
@@ -258,12 +258,12 @@ def _mentions_file(text: str) -> bool:
 _LABEL_ASKED = re.compile(
     r"\b(?:classif\w*|categor\w*|labels?|tag|sort|topics?|about [^.?!]*\bor|which (?:one|of)|bucket|fits? best|best fits?|"
     r"one of|options|choices|triage|(?:go|goes|fall|falls|fit|fits|belong|belongs|be filed|filed) (?:under|in|into|to)\b|which (?:main )?(?:aspect|area|department|team|type|kind|theme)s?\b|"
-    r"(?:is|it's|it is) (?:this |it )?(?:a|an)? ?[\w ,]+ or)\b",
+    r"(?:is|it's|it is) (?:this |it |that )?(?:a|an)? ?[\w ,]+ or)\b",
     re.IGNORECASE,
 )
 # "what's the tone of it, upbeat or critical?": the choices close the question
 _TRAILING_CHOICE = re.compile(
-    r"\b(?:tone|mood|sentiment|feel\w*|vibe|attitude|type|kind|category|topic|subject|genre|theme)\b(?:[^.?!]|\.(?=\w))*?(?:,|\s[—–-]|:)\s*(?:is it\s+|either\s+)?"
+    r"\b(?:tone|mood|sentiment|feel\w*|vibe|attitude|type|kind|category|topic|subject|genre|theme|team|department|folder|queue)\b(?:[^.?!]|\.(?=\w))*?(?:,|\s[—–-]|:)\s*(?:is it\s+|either\s+)?"
     r"(?P<labels>[\w-]+(?: [\w-]+)?(?:,\s*[\w-]+(?: [\w-]+)?)*,? or [\w-]+(?: [\w-]+)?)\s*\?",
     re.IGNORECASE,
 )
@@ -345,7 +345,14 @@ def _clauses(masked: str) -> list[str]:
         ):
             sentence = sentence[: purpose.start()] + sentence[purpose.end() :]
         sentence = _ONE_QUESTION.sub(
-            lambda m: m.group() if _cued(m.group(1), photo) or _cued(m.group(2), photo) else f"{m.group(1)}_and_",
+            lambda m: (
+                m.group()
+                if _cued(m.group(1), photo)
+                or _cued(m.group(2), photo)
+                or _KIND_WORD.search(m.group(2).lower())
+                or "§" in m.group(2)
+                else f"{m.group(1)}_and_"
+            ),  # ("... at the cafe and what day is the lunch on the invite?" asks two things)
             sentence,
         )
         pieces = [" ".join(p.replace("_and_", " and ").split()).strip(" ,") for p in _CONNECTIVE.split(sentence)]
@@ -542,8 +549,11 @@ def clause_needs(clause: str, without: Sequence[str] = ()) -> list[tuple[int, st
     """(position, need, mode) of each cue in a clause, earlier cues winning where they overlap; a cue the
     clause negates ("no translation needed") and the needs in `without` are left out."""
     text = _cue_text(clause)
-    if _DECLINES.search(text):
-        return []  # "please don't bother transcribing it", "no full transcript needed": a step not wanted
+    declined = _DECLINES.search(text)
+    if declined and not re.search(r"\b(?:can|could|would|will) (?:you|u)\b|\btell me\b", text[declined.end() :]):
+        # "please don't bother transcribing it", "no full transcript needed": a step not wanted ("i don't speak it,
+        # can you tell me what he says" asks after its reason)
+        return []
     sources = [m.span() for m in cues.source_languages(text)]  # "a voicemail in Spanish" asks for no translation
     taken: list[tuple[int, int]] = []
     found: list[tuple[int, str, str]] = []
@@ -743,6 +753,9 @@ class _Builder:
         sources = self.reading.sources
         if task == "text-to-speech" and self.made_now:
             return self.ref(self.made_now[-1])  # "translate 'thank you' to Japanese and say it": the translation
+        answers = [k for k, t in enumerate(self.tasks) if t.task in _ANSWERS]
+        if task in _TRANSFORMS and answers and re.search(r"\btell (?:her|him|them)\b", clause.lower()):
+            return self.ref(answers[-1])  # "mum wants to know when he comes ... tell her in spanish": the answer
         named = self.named(clause)
         given = [k for k in named if sources[k].kind == "text"]
         original = _ORIGINAL.search(self.request.lower()) is not None
@@ -964,10 +977,19 @@ class _Builder:
 
     def _need_classify(self, clause: str, mode: str) -> None:
         labels = [k for k in self.marks(clause) if self.reading.sources[k].kind == "labels"]
+        subjects = self.subjects(clause, ("image", "audio", "text"))
+        photo = bool(subjects) and self.reading.sources[subjects[0]].kind == "image"
+        if labels and photo and not self.is_document(subjects[0], clause) and _asks(clause):
+            # "is it lying down or sitting up?" of a photo asks about what it shows
+            choices = " or ".join(split_labels(self.reading.sources[labels[0]].value))
+            asked = re.sub(
+                r"\b(\w+) \1\b", r"\1", _question(clause.replace(f"§labels{labels[0]}", choices), self.reading)
+            )
+            self.question(clause, asked=asked)
+            return
         if labels:
             self.text_task("text-classification", clause, {"labels": self.reading.sources[labels[0]].value})
             return
-        subjects = self.subjects(clause, ("image", "audio", "text"))
         kind = self.reading.sources[subjects[0]].kind if subjects else "text"
         if subjects and _TABLE.search(self.reading.sources[subjects[0]].value):
             self.add("tabular-classification", {"text": self.reading.sources[subjects[0]].value}, subjects[0])
@@ -988,7 +1010,8 @@ class _Builder:
 
     def _need_translation(self, clause: str, mode: str) -> None:
         several = re.search(
-            rf"(?<!\bfrom )(?<!\bbetween )\b({cues.LANGUAGE}(?:\s*,\s*{cues.LANGUAGE})*,?\s+(?:and|&)\s+{cues.LANGUAGE})\b",
+            rf"(?<!\bfrom )(?<!\bbetween )\b({cues.LANGUAGE}(?:\s*,\s*{cues.LANGUAGE})*,?\s+(?:and|&)\s+(?:also\s+)?(?:in(?:to)?\s+)?"
+            rf"{cues.LANGUAGE})\b",
             clause.lower(),
         )
         if several:  # "translate it into spanish and french": one translation each, of the same text
@@ -1000,6 +1023,13 @@ class _Builder:
                 self.add("translation", {"text": with_roles(text, target=_language_name(name))}, self.current)
             return
         target, source = _languages(clause, self.request)
+        targets = {split_roles(t.args["text"])[0].get("target") for t in self.tasks if t.task == "translation"}
+        product = self.referred_product(clause)
+        chained = (product is not None and self.tasks[product].task == "translation") or bool(
+            self.tasks and self.tasks[-1].task == "translation" and _POINTS.search(_MARK_RE.sub(" ", clause.lower()))
+        )
+        if source in targets and not chained:
+            source = None  # "in french and also in german": french is the other result, not this one's source
         bare = re.fullmatch(
             rf"\W*(?:(?:and|then|now|also)\s+)*(?:in |into |to )?({cues.LANGUAGE})\W*(?:please|pls)?\W*", clause.lower()
         )
@@ -1013,8 +1043,12 @@ class _Builder:
     def _need_ask(self, clause: str, mode: str) -> None:
         field = _FIELD.search(clause.lower())
         asked = _question(clause, self.reading)
-        if field and field.group() not in asked.lower():
-            asked = f"what is the {field.group()}?"  # "forgot to write down the total ... what was it"
+        named_only = field and re.match(
+            rf"(?:[^:]*:\s*)?(?:the\s+)?(?:receipt |bill |invoice |order )?{field.group()}\b", asked.lower()
+        )  # "Two things for the claim: the total on receipt.png" names the field, it asks no question
+        if field and (field.group() not in asked.lower() or named_only):
+            kind = re.search(rf"\b(receipt|bill|invoice|order) {field.group()}\b", clause.lower())
+            asked = f"what is the {kind.group() if kind else field.group()}?"  # "forgot to write down the total ... what was it"
         self.question(clause, asked=asked)
 
     def _need_question_answering(self, clause: str, mode: str) -> None:
@@ -1049,6 +1083,13 @@ class _Builder:
         if text is None:
             return
         instruction = _instruction(clause)
+        ref = re.fullmatch(r"<GENERATED>-(\d+)", text)
+        if (
+            ref is not None
+            and self.tasks[int(ref.group(1))].task == "text2text-generation"
+            and re.fullmatch(r"(?:just )?(?:reword|rephrase|rewrite|redo)(?: it| that| this)?\W*", instruction.lower())
+        ):
+            return  # "make this sound more professional: '...' don't translate it, just reword it": asked once
         self.add("text2text-generation", {"text": f"{instruction}\n{text}" if instruction else text}, self.current)
 
     def _need_image_to_image(self, clause: str, mode: str) -> None:
@@ -1064,6 +1105,21 @@ class _Builder:
         if earlier is not None and why.startswith("the default"):
             return  # "describe the black and white version" names the edit already made
         effects = _listed_effects(text) or [operation.description.split(" (")[0]]
+        last = len(self.tasks) - 1
+        if (
+            earlier is None
+            and last >= self.clause_start - 1 >= 0
+            and last < self.clause_start
+            and self.tasks[last].task == "image-to-image"
+            and "text" in self.tasks[last].args  # (an edit with no effect named takes this one's)
+            and not self.named(clause)
+            and len(effects) == 1
+            and not why.startswith("the default")
+            and re.search(r"\b(?:it|that|this)\b", _MARK_RE.sub(" ", clause.lower()))
+        ):
+            # "make it black and white and then blur it a little": the second edit is of the first one's picture
+            self.add("image-to-image", {"image": self.ref(last), "text": effects[0]}, None)
+            return
         for effect in effects if not why.startswith("the default") else [None]:
             self.image_task("image-to-image", clause, effect)
 
@@ -1213,7 +1269,8 @@ class _Builder:
 _POINTER_WORDS = frozenset(
     "it that this them what goes go along with says said say the scene talks talk about of based on shows show "  # noqa: SIM905
     "describes describe matches match for is in one whatever feed pass pipe send use into writes wrote output result "
-    "text to image video please pls me picture pic illustration poster banner flyer matching fitting".split()
+    "text to image video please pls me picture pic illustration poster banner flyer matching fitting actually now "
+    "also just draw paint sketch generate create make render".split()
 )
 
 
@@ -1225,7 +1282,8 @@ _LIKE_IT = re.compile(
 
 
 def _points_back(prompt: str) -> bool:
-    words = re.findall(r"[a-z']+", prompt.lower())
+    # ("a picture of it and i'm craving it now": the words after the pointer are the writer's)
+    words = re.findall(r"[a-z']+", re.split(r",|\band\b", prompt.lower())[0])
     return bool(words) and set(words) <= _POINTER_WORDS and bool({"it", "that", "this", "them"} & set(words))
 
 
@@ -1278,6 +1336,9 @@ def _instruction(clause: str) -> str:
     # "rewrite this: '...' thank you, really": the thanks after the content are no part of the instruction
     clause = re.sub(r"(§\w+\d+)\W+(?:and\s+)?(?:thanks?|thank you|thx|cheers|ty)\b[^§]*$", r"\1", clause, flags=re.I)
     text = _tidy(_MARK_RE.sub("", clause)).replace("  ", " ").strip(" ,:")
+    text = (
+        re.sub(r"\s*[:,;]?\s*\b(?:don'?t|do not|no need to)\b.*$", "", text, flags=re.I) or text
+    )  # "... don't translate it"
     return re.sub(r"^(?:listen to|look at|read|take|open|check)\s+(?:it\s+|this\s+)?(?:and\s+)?", "", text, flags=re.I)
 
 
@@ -1304,6 +1365,9 @@ def _question(clause: str, reading: Reading) -> str:
     text = re.sub(r"(?:,|\s+and)\s+(?:please|pls|plz|thanks|thank you)\s*(?=[?.!]?\s*$)", "", text, flags=re.I)
     # "who signed email.txt?" keeps the file it asks about; "in §text0" only says where to look
     text = re.sub(r"\s*(?:and\s+)?(?:in|on|from|of|about)\s+§(?:text|image|audio|video)\d+\s*[.?!]?", " ", text)
+    text = re.sub(
+        r"\s+(?:and\s+)?(?:it'?s|it is)(?:\s+(?:somewhere|all|probably))?\s*[.?!]?\s*$", "", text
+    )  # "..., its somewhere in X"
     text = _tidy(_unmask(text, reading))
     # "Two cutline checks: is the cup on a table?": the heading before the colon is no part of the question
     text = re.sub(
@@ -1352,6 +1416,8 @@ def _question(clause: str, reading: Reading) -> str:
         text,
         flags=re.I,
     )
+    text = re.sub(r"\s+(?:lol|lmao|haha|tbh|fr|ngl)\b", "", text, flags=re.I)  # "what time was it lol"
+    text = re.sub(r"\s*\([^()]{1,30}\)", "", text)  # "what did i pay at the cafe (receipt)"
     text = re.sub(r"[.)]+\?$", "?", text)
     return text or (_tidy(_unmask(clause, reading)) if re.search(r"[^\W\d_]", text) else "")
 
@@ -1402,7 +1468,12 @@ def _languages(clause: str, request: str) -> tuple[str | None, str | None]:
         _, source = found(request)  # "it's in Spanish. What does it say in English?"
     if source is None:  # "a guest left this message at the desk in Spanish", "my Spanish is rusty": the content's
         words = _FILE.sub(" ", request)  # "spanish.wav" names a file, not the language it is in
-        named = (english(m.group(1)) for m in re.finditer(rf"(?<!\bto )(?<!\binto )\b({cues.LANGUAGE})\b", words))
+        named = (
+            english(m.group(1))
+            for m in re.finditer(
+                rf"(?<!\bto )(?<!\binto )(?<!\balso in )(?<!\band in )(?<!\band )\b({cues.LANGUAGE})\b", words
+            )
+        )
         source = next((name for name in named if name not in (target, "English")), None)
     return target, source if source != target else None
 
@@ -1497,6 +1568,10 @@ class EverydayPlanner:
                 # "of that summary" is no new one; without its cue, "turn the summary into a video" (or "write a
                 # story from the description") is seen
                 needs = clause_needs(clause, without=tuple(asked_again))
+                if "describe" in asked_again and re.search(
+                    r"\b(?:write|give|make|come up with)\b[^.?!]{0,20}\bcaption", clause.lower()
+                ):
+                    needs = [n for n in needs if n[1] != "text-generation"]  # "... write me a caption for it" again
             elif len(needs) > 1 and made in {n for _, n, _ in needs}:
                 needs = [n for n in needs if n[1] != made]  # "turn the inverted picture into an outline"
             if previous and _SAME_AGAIN.search(clause.lower()) and all(n in _WEAK for _, n, _ in needs):
@@ -1580,7 +1655,7 @@ class EverydayPlanner:
                 last.args["text"] = f"{last.args['text']}, {_tidy(_unmask(clause, reading)).rstrip(' .')}"
                 continue
             if (
-                not needs
+                all(n == "object-detection" for _, n, _ in needs)
                 and question
                 and re.match(r"\W*(?:who|where)\b[^?]*\?*$", _cue_text(clause).strip())
                 and any(n == "token-classification" for c in clauses if c != clause for _, n, _ in found[c])
@@ -1730,7 +1805,8 @@ _STORY_START = re.compile(
 )
 _ASKING = re.compile(
     r"\b(?:can|could|would|will) (?:you|u)\b|\bplease\b|\bpls\b|\bi(?:'d| would)? (?:like|want|need|love|appreciate)\b|\bhelp me\b|"
-    r"\blet me\b|\b(?:give|show|tell) me\b|\b(?:wants?|needs?) to know\b|\bwonder\w*|\?"
+    r"\blet me\b|\b(?:give|show|tell) me\b|\b(?:wants?|needs?) to know\b|\bwonder\w*|\?|"
+    r"\b(?:which|what) (?:one |\w+ )?(?:is|are)\b"  # "i have two cards from the event which one is the happy one"
 )
 
 

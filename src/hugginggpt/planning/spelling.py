@@ -1,5 +1,5 @@
 """Mends one-letter slips in the words that name a task ("transalte", "summerize", "descibe"), and the
-shorthand of phone typing ("wat", "u", "pls", "n"), so a typo does not cost the step it asks for.
+shorthand of phone typing ("wat", "u", "pls", "n") and punctuation said to a dictation ("question mark"), so a typo does not cost the step it asks for.
 
 Only long words are mended, only into the vocabulary below, and only at one edit (a letter added, dropped,
 changed or two neighbours swapped, never the first letter): short words have too many real neighbours ("write" is one edit from
@@ -33,7 +33,9 @@ _SHORTHAND = {
     "wat": "what", "wut": "what", "wht": "what", "wats": "what's", "whats": "what's", "wuts": "what's",
     "n": "and", "abt": "about", "msg": "message", "txt": "text", "ppl": "people", "w/": "with", "b4": "before",
     "transl8": "translate", "im": "i'm", "dont": "don't", "doesnt": "doesn't", "isnt": "isn't", "cant": "can't",
-    "wanna": "want to", "gonna": "going to", "ya": "you", "cuz": "because",
+    "wanna": "want to", "gonna": "going to", "ya": "you", "cuz": "because", "hes": "he's", "shes": "she's",
+    "theyre": "they're", "whos": "who's", "wheres": "where's", "thats": "that's", "kinda": "kind of", "sorta": "sort of",
+    "gimme": "give me", "lemme": "let me", "wtf": "what", "talkin": "talking", "sayin": "saying", "tryna": "trying to",
 }  # fmt: skip
 _SHORT_WORD = re.compile(
     r"(?<![\w'./§-])(?:" + "|".join(map(re.escape, _SHORTHAND)) + r")(?![\w'/-]|\.\w)", re.IGNORECASE
@@ -41,13 +43,16 @@ _SHORT_WORD = re.compile(
 # "4 a card", "2 german": a digit for a preposition, only before the words it leads
 _LANGUAGE_NAMES = "|".join(n.lower() for names in LANGUAGES.values() for n in names)
 _DIGIT_WORD = re.compile(
-    rf"(?<=[a-z] )4(?= (?:a|an|me|my|the|our|him|her|us|them)\b)|(?<=[a-z] )2(?= (?:me|{_LANGUAGE_NAMES})\b)",
+    rf"(?<=[a-z] )4(?= (?:a|an|me|my|the|our|him|her|us|them)\b)|(?<=[a-z] )2(?= (?:me|go|be|do|get|make|say|send|post|"
+    rf"{_LANGUAGE_NAMES})\b)",
     re.IGNORECASE,
 )
 
 
 # Phrasings carried over from other languages, said the English way ("say me how much", "look the receipt").
 _LEARNER = {
+    # a homophone slip of dictation: "tell me if there mad"
+    r"\bthere (?=(?:mad|angry|upset|happy|annoyed|pleased|sad|talking|saying|speaking|meeting|coming|going)\b)": "they're ",
     r"\bsay me\b": "tell me",
     r"\blook (?=(?:the |this |that |my )?\w+\b(?! at))(?!at\b|for\b|like\b|up\b|into\b|out\b|over\b|through\b|after\b)": "look at ",
 }
@@ -77,9 +82,15 @@ def _mended(word: str) -> str:
     return near[0] if len(near) == 1 else word
 
 
+# Punctuation said aloud to a phone's dictation ("is she a specific breed question mark")
+_SPOKEN_MARKS = re.compile(r"\s*\b(question mark|exclamation (?:mark|point)|full stop|comma)\b", re.IGNORECASE)
+_MARKS = {"question mark": "?", "exclamation mark": "!", "exclamation point": "!", "full stop": ".", "comma": ","}
+
+
 def mend(text: str) -> str:
     """The text with shorthand spelled out and each word that is one slip from exactly one task word replaced
     by it."""
+    text = _SPOKEN_MARKS.sub(lambda m: _MARKS[m.group(1).lower()], text)
     text = _SHORT_WORD.sub(lambda m: _SHORTHAND[m.group().lower()], text)
     for pattern, said in _LEARNER_RE:
         text = pattern.sub(said, text)

@@ -117,7 +117,7 @@ def run_sentiment(pool: ModelPool, call: ExpertCall) -> ExpertOutput:
 
 _LABEL_KEY = re.compile(
     r"\b(?:candidate[ _-]?labels?|labels?|categories|classes|options|topics|choices|one of(?: these| the following)?|"
-    r"choose from|pick from|which (?:one )?fits(?: best)?|best fit|(?:triage|sort)\b[^:\n,]{0,30}|"
+    r"choose from|pick from|which (?:one )?fits(?: best)?|best fit|(?:triage|sort)\b[^:\n,]{0,45}|"
     r"which (?:main )?(?:aspect|category|topic|theme|area|department|team|type|kind)s?(?: \w+)?)"
     r"(?:\s*(?:[:=]|->|→)|(?<=labels)\s+(?=[\w'\"]+\s*(?:/|,)))\s*(?P<labels>[^\n]+)|"
     # "which label fits each of these, work, food or travel?"
@@ -126,7 +126,7 @@ _LABEL_KEY = re.compile(
     re.IGNORECASE,
 )
 _LABEL_LEAD = re.compile(
-    r"\b(?:as|into|among|between|about|is (?:this|it)(?: text| sentence| message)?(?: (?:talking|speaking|written) about| about)?|"
+    r"\b(?:as|into|among|between|about|is (?:this|it|that)(?: text| sentence| message)?(?: (?:talking|speaking|written) about| about)?|"
     r"(?:is|was) (?:she|he|the (?:speaker|caller|customer|writer))|(?:are|were) (?:they|the (?:speakers|callers))|"
     r"(?:(?:it|this) is|it's)(?: about)?|(?:go|fall|fit|belong|be filed)s? (?:under|in|into|to)|under)\s+"
     r"(?:[-–—:]\s+)?(?:(?:either|one of(?: the(?:se)?)?)\s+)?",
@@ -146,6 +146,8 @@ ZERO_SHOT_SCALE = 50.0  # cosines of e5 sit in a narrow band (about 0.7-0.9); sc
 
 def split_labels(segment: str) -> list[str]:
     """'a, b or c' / 'a; b; c' / "'a', 'b'" -> labels; [] when it does not look like a short list."""
+    # "a maintenance thing a billing thing or a complaint", said without commas
+    segment = re.sub(r"\s+(?:thing|one|kind of thing)\s+(?=(?:a|an)\s)", ", ", segment.strip(), flags=re.IGNORECASE)
     # separators, and the enumerators of "(a) x (b) y" and "1) x 2) y"
     parts = re.split(
         r"\s*(?:,|;|\||\s/\s|\bor\b|(?:^|\s)\(?[a-e1-9]\)(?=\s))\s*", segment.strip().rstrip(".?!"), flags=re.IGNORECASE
@@ -156,7 +158,9 @@ def split_labels(segment: str) -> list[str]:
     parts[-1] = re.sub(
         r"\s+(?:for|so|because|in order|to help)\b.*$", "", parts[-1], flags=re.IGNORECASE
     )  # "... for our log"
-    if len(parts) > 2 and re.search(r"\b(?:me|i|we|you|my|makes?|wants?|needs?|asks?)\b", parts[-1], re.IGNORECASE):
+    if len(parts) > 2 and re.search(
+        r"\b(?:me|i|we|you|my|makes?|wants?|needs?|asks?|says|swears|thinks|is|are|it's)\b", parts[-1], re.IGNORECASE
+    ):
         parts = parts[:-1]  # "delivery, billing or product quality, the form makes me pick one"
     labels: list[str] = []
     for part in parts:
@@ -171,12 +175,18 @@ def split_labels(segment: str) -> list[str]:
         re.match(r"(?:is|are|am|was|were|does|do|did|can|could|should)\b", label, re.IGNORECASE) for label in labels
     ):
         return []  # "is she mad or am i overthinking" asks a yes or no
+    if any(
+        re.match(r"(?:what|whats|what's|who|whos|who's|where|when|how)\b", label, re.IGNORECASE) for label in labels
+    ):
+        return []  # "is it positive or nah and whats the place called" ends in a question of its own
     if any(re.search(r"\b(?:both|them|all of)\b", label, re.IGNORECASE) for label in labels):
         return []  # "angry in both or just one of them" asks of each
     if any(re.search(r"\b(?:thanks?|thank you|please|pls)\b", label, re.IGNORECASE) for label in labels):
         return []  # "into pencil sketches for my scrapbook, thank you ever so much" is no list
-    if len(labels) > 2 and re.search(r"\s(?:thing|things|stuff|one|kind)$", labels[-1]) and " " not in labels[0]:
-        labels[-1] = labels[-1].rsplit(" ", 1)[0]  # "a trip, payment or illness thing"
+    # "a trip, payment or illness thing": the word names them all
+    labels = [
+        re.sub(r"\s(?:thing|things|stuff|one|kind)$", "", label) if len(labels) > 1 else label for label in labels
+    ]
     return labels
 
 
@@ -197,7 +207,8 @@ def label_segment(text: str, quotes: list[tuple[int, int, str]]) -> tuple[int, i
             continue
         # to the end of the sentence or the next step ("..., and finally translate it")
         tail = re.match(
-            r"(?:(?!,\s*(?:and\s+)?(?:then|finally|also|after that)\b|\s+and then\b|\s[—–-]\s|,?\s+and\s+(?:summari[sz]e|"
+            r"(?:(?!,\s*(?:and\s+)?(?:then|finally|also|after that)\b|\s+and then\b|\s[—–-]\s|,\s*(?:list|give|pull|extract|find|"
+            r"show|tell|summari[sz]e|translate|read|write|make)\b|,?\s+and\s+(?:summari[sz]e|"
             r"translate|turn|read|make|give|tell|write|draw|say)\b)[^:?!.\n]|\.(?=\S))+",
             text[m.end() :],
         )
