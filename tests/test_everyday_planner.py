@@ -645,3 +645,35 @@ def test_polite_lists_several_edits_and_shared_questions() -> None:
     assert [t for t, _, _ in steps("doing a 'money diary' post, whats the total here", "receipt.png")] == [
         "document-question-answering"
     ]
+
+
+def test_terse_dictated_and_mixed_language_requests() -> None:
+    # Fragments chain with ">" and "+"; "both" alone applies the step before to every file.
+    assert [t for t, _, _ in steps("denoise > transcribe > read back", "memo.wav")] == [
+        "audio-to-audio",
+        "automatic-speech-recognition",
+        "text-to-speech",
+    ]
+    assert [t for t, _, _ in steps("mood? both", "note.png", "complaint.png")].count("text-classification") == 2
+    # A field asked by its name with its context quoted; slashes list labels.
+    assert steps('pickup time? "Pickup at 4pm at the front gate."')[0][2]["text"].startswith(
+        "question: what is the pickup time?"
+    )
+    assert steps('food / travel / work? "book the flight to Rome"')[0][2]["text"].startswith(
+        "labels: food, travel, work"
+    )
+    # Dictation: spoken punctuation and "there" for "they're".
+    assert [t for t, _, _ in steps("is it a persian cat question mark", "cat.png")] == ["image-classification"]
+    assert "text-classification" in [
+        t for t, _, _ in steps("write down what they said and tell me if there annoyed", "complaint.wav")
+    ]
+    # Words of other languages: "la foto", "el audio", "resumen".
+    assert [t for t, _, _ in steps("make la foto look like a cartoon por favor", "cat.png")] == ["image-to-image"]
+    assert [t for t, _, _ in steps("resumen de article.txt, then in Spanish", "article.txt")] == [
+        "summarization",
+        "translation",
+    ]
+    # A story around the request adds no step; a person's "says" is no text to read.
+    assert [t for t, _, _ in steps("the vet says she is a tabby. what breed is she really?", "cat.png")] == [
+        "image-classification"
+    ]

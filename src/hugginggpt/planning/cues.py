@@ -53,13 +53,14 @@ CUES: list[Cue] = [
         r"(?:\s+(?:please|pls|thanks|on (?:it|this|here)))*(?:\s*[-—–,:]\s*just the (?:figure|number|amount|date|time))?\s*\W*$",
         r"\b(?:forgot|forget|lost|missing)\b[^.?!]{0,25}\bthe (?:receipt |bill )?(?:total|amount due|subtotal|price|date|time|address|"
         r"deadline|venue)\b",
-        r"\b(?:say|read|tell me|determine|give me|get)\b (?:me )?(?:the |its )?(?:receipt |bill |invoice )?(?:total|amount due|subtotal|price|"
-        r"deadline|venue)\b",
+        r"\b(?:say|read|tell me|determine|give me|get|grab|find|pull)\b (?:me )?(?:the |its )?(?:receipt |bill |invoice )?(?:total|amount due|"
+        r"subtotal|price|deadline|venue|(?:order|invoice|reference|tracking|booking|confirmation|account) (?:number|no|code|id))\b",
     ),
     # A task named by its name ("run extractive QA over the text"), before the words it is run on read as cues.
     *_cue(
         "question-answering",
-        r"\b(?:extractive )?(?:qa|question[- ]answering)\b(?! (?:model|pipeline) on (?:the )?§img)",
+        r"(?:\b(?:extractive|doc(?:ument)?|visual) qa\b|\bqa (?:on|over|against|model|pipeline|task)\b|\b(?:run|do|use|try) (?:an? )?qa\b|"
+        r"\bquestion[- ]answering\b)(?! (?:model|pipeline) on (?:the )?§img)",
     ),
     # Speech out: "read it aloud", "say it", "as audio"
     *_cue(
@@ -72,7 +73,7 @@ CUES: list[Cue] = [
         r"\b(?:aloud|out loud|outloud)\b",
         r"\btext[- ]to[- ](?:speech|audio|voice)\b|\btts\b|\bsynthe[sz]\w*\b[^.?!§]{0,15}\b(?:speech|voice|audio)\b|\bspeech synthesis\b|"
         r"\bvoice (?:the|it|this|that|them)\b",
-        r"\b(?:narrate|narration|voice ?over|pronounce|speak it)\b|(?<!would you )(?<!do you )(?<!you'd )\bsay (?:it|that)\b(?!'s| is)|\bspeak (?:the|that|this|them)\b",
+        r"\b(?:narrate|narration|voice ?over|pronounce|speak it)\b|(?<!would you )(?<!do you )(?<!you'd )\bsay (?:it|that)\b(?!'s| is| doesn't| does| did| was| isn't| wasn't| looks| will)|\bspeak (?:the|that|this|them)\b",
         # "an audio version" asks for speech; "the audio clip" names the recording given
         r"(?<!the )(?<!this )(?<!that )(?<!my )(?<!attached )(?<!uploaded )(?<!following )\b(?:audio|spoken|voice|mp3|wav|sound) "
         rf"(?:{LANGUAGE} )?(?:version|copy|reading)\b|(?<!the )(?<!this )(?<!that )(?<!my )(?<!attached )(?<!uploaded )(?<!following )(?<!one )\b(?:audio|spoken|voice|"
@@ -81,7 +82,7 @@ CUES: list[Cue] = [
         r"\bread me(?= (?:the|a|an) (?:short |shorter |quick |brief )?(?:version|translation|summary)\b)|"
         r"\b(?:read|say) (?:it|this|that|them|(?:the|that|this|your) (?:\w+ )?\w+) (?:to|for) (?:me|her|him|them|us|my \w+)\b|\bread (?:me|out) what you (?:got|found|have|wrote|made)\b",
         r"(?<!how do you )(?<!how would you )(?<!how do i )(?<!how to )\bsay §txt\b|\bwith (?:a |your |the )?voice\b|\b(?:i|we) (?:can|could) listen to\b|\bspeak(?: it| them)?\W*$|\bread me the (?:\w+ )?(?:version|translation)\b|"
-        rf"\bread me the {LANGUAGE}\b|\bhear (?:it|what|the)\b|\bread (?:it|this|that|them) back\b|\bin an? (?:clear|nice|loud|calm|friendly) voice\b",
+        rf"\bread me the {LANGUAGE}\b|\bhear (?:it|what|the)\b|\bread (?:it|this|that|them) back\b|\bread back\b|\bin an? (?:clear|nice|loud|calm|friendly) voice\b",
         r"\b(?:have|get) (?:it|this|that|them|the \w+) (?:spoken|voiced|read out)\b",
         r"^(?:and |also )?spoken(?: (?:too|as well|also|aloud))?\W*$|\bspoken (?:too|as well)\b",
         r"\bwhat (?:does|would|will) (?:it|that|this) sound like\b(?! in (?:the|this) (?:recording|audio|clip))|"
@@ -117,7 +118,7 @@ CUES: list[Cue] = [
         rf"\b(?:text|words|writing|wording|letters)\s+(?:in|on|from|of|off)\s+(?:the |this |that |my )?(?:{IMAGE_WORDS}|sign|"
         r"note|receipt|poster|menu|label|card|flyer|board|page)",
         # ("what kind of cat is this, my friend says it's a sphynx": a person's saying is no text to read)
-        r"\bwhat(?:'s| is| does| did| do)?\b[^.?!]{0,40}(?<!friend )(?<!mom )(?<!mum )(?<!dad )(?<!wife )(?<!husband )(?<!son )(?<!daughter )(?<!sister )(?<!brother )(?<!boss )(?<!teacher )(?<!everyone )(?<!people )(?<!someone )\b(?:written|say|says|printed|reads)\b",
+        r"\bwhat(?:'s| is| does| did| do)?\b[^.?!]{0,40}(?<!friend )(?<!mom )(?<!mum )(?<!dad )(?<!wife )(?<!husband )(?<!son )(?<!daughter )(?<!sister )(?<!brother )(?<!boss )(?<!teacher )(?<!everyone )(?<!people )(?<!someone )\b(?<!to )(?:written|say|says|printed|reads)\b",
         r"\b(?:written|printed|typed) (?:on|in)\b",
         r"\bwhat (?:it|this|that|the \w+) (?:says|said|reads)\b|\b(?:says|say|said|reads|written) what\b|\btext inside\b",
         r"\bread (?:it|this|that|the \w+|me the \w+)\b|\bread (?:me )?what(?:'s| is) (?:on|in) (?:it|this|that|there)\b",
@@ -151,7 +152,7 @@ CUES: list[Cue] = [
         r"\bhow (?:do|would|does) (?:you|i|one) say\b",
         r"\bwhat (?:does|do) (?:it|this|that|the \w+) mean\b",
         r"\bin english\b",
-        rf"^(?:§txt )?(?:in |into )?{LANGUAGE}(?: please| pls| thanks| thx)?\W*$",
+        rf"^(?:§txt )?(?:(?:and|then|now|also|next)\s+)*(?:in |into |to )?{LANGUAGE}(?: please| pls| thanks| thx)?\W*$",
         rf"\b{LANGUAGE}(?= (?:caption|description|version|summary|transcript|subtitle|translation|one|sentence)s?\b)",
         rf"(?:->|→|=>)\s*{LANGUAGE}\b",
     ),
@@ -163,15 +164,18 @@ CUES: list[Cue] = [
         r"\b(?:names?|people|persons|person|places?|locations?|cities|city|countries|companies|company|"
         r"organi[sz]ations?|brands?|dates?|who and where)\b[^.?!]{0,25}\b(?:mention\w*|named|appear\w*|referenced|"
         r"listed|come up|comes up|show up|talked about|featured)\b",
-        r"\b(?:which|what|any) (?:people|persons|names|places|cities|companies|organi[sz]ations|locations|dates)\b",
+        r"\b(?:which|what|any) (?:people|persons|names|places|cities|companies|organi[sz]ations|locations|dates)\b"
+        r"(?! (?:say|said|think|thought|want|like|do|did|are saying)\b)",
         r"\b(?:who|what) are the (?:people|names|persons) and (?:the )?(?:places|companies|dates|cities)\b",
+        r"\b(?:need|want) (?:the |all the )?(?:names|people|places|companies|entities)\b",
         r"^(?:if there(?:'s| is| are) )?(?:an?|any) (?:city|cities|place|places|country|name|names|person|company|date)s? "
         r"(?:in|mentioned in) (?:it|there|the \w+)\b",
         r"\ball (?:the |of the )?(?:names|people|places|dates|companies|organi[sz]ations|entities)\b(?! in (?:the |this |that )?(?:photo|picture|image|pic))",
-        r"\b(?:extract|list|pull|pull out|pick out|spot|find|get|give me|tell me(?! (?:what|where|when|how)\b)|show me|highlight|tag)\b[^.?!]{0,20}\b(?:names?|people|places|compan(?:y|ies)|"
+        r"\b(?:extract|list|log|record|note down|capture|collect|pull|pull out|pick out|spot|find|get|give me|tell me(?! (?:what|where|when|how)\b)|show me|highlight|tag)\b[^.?!]{0,20}\b(?:names?|people|places|compan(?:y|ies)|"
         r"organi[sz]ations|locations|dates|entities|(?:every|each) (?:person|organi[sz]ation|place|location|company|name|date))\b",
-        r"\bpull\b[^.?!]{0,20}\b(?:names|people|places|companies|dates|entities)\b|^(?:names|people|places|entities|who'?s mentioned)\W*$",
-        r"\bwho(?:'s| is| are| was| were) (?:in|on|named in|mentioned in) (?:it|(?:the|this|that) \w+)\b(?! (?:photo|picture|image|pic)\b)",
+        r"\bpull\b[^.?!]{0,20}\b(?:names|people|places|companies|dates|entities)\b|^(?:the )?(?:names|people|places|entities|who'?s mentioned)\W*$",
+        r"\bwho(?:'s| is| are| was| were) (?:in|on|named in|mentioned in) (?:it|(?:the|this|that) \w+|§txt)\b(?! (?:photo|picture|image|pic)\b)",
+        r"^\W*(?:the )?(?:names|people|places|entities)(?: and \w+)? (?:in|from|of) (?:it|the \w+|this \w+|§txt|§aud)\W*$",
         r"\b(?:names?|places?|entit(?:y|ies))(?:\s*/\s*\w+)?\s+(?:detection|recognition|extraction|tagging)\b",
         r"^(?:§\w+\s*:?\s*)?(?:the |any |all )?(?:names?|people|persons|places|companies|locations|dates|cities|organi[sz]ations)"
         r"(?:\s*(?:,|and|&)?\s*(?:names?|people|places|companies|locations|dates|cities))*\s+(?:in|from|on|of)\b",
@@ -181,11 +185,13 @@ CUES: list[Cue] = [
     *_cue(
         "sentence-similarity",
         r"\bsimilar(?:ity)?\b|\bsame (?:meaning|thing)\b|\bmeans? (?:more or less |roughly |about |basically )?the same\b|"
-        r"\bmatch\w*\b[^.?!]{0,40}\b(?:more closely|most closely|closer)\b|\bhow close\b|\bclosest\b|"
+        r"\bmatch\w*\b[^.?!]{0,40}\b(?:more closely|most closely|closer)\b|\bhow close\b|\bclosest\b|\bmost close\b|"
         r"\bclose(?:r|st)? in meaning\b|\b(?:basically|essentially|roughly|pretty much) the same\b|\bhow do (?:they|these|those) compare\b",
         r"\bcompare\b[^.?!]{0,30}\b(?:sentences?|phrases?|texts?|these|them|meaning)\b",
         r"\bwhich (?:one |of (?:them|these|those|the two) )?(?:is|comes|sounds) closer to\b|\bcloser to what\b|"
         r"\bwhich (?:one |of (?:them|these|those) )?is (?:the )?nearest\b|"
+        r"\bwhich (?:of (?:our|these|the|my) )?(?:macros?|templates?|replies|responses|answers|sentences?|snippets?|entries|faqs?|"
+        r"lines|captions|headlines|taglines|descriptions|listings) (?:fits|matches|suits|is closest)\b|"
         r"\bparaphrases? of\b|\bsemantic(?:ally)?\b|\balike\b|\b(?:more near|nearer|nearest|more close) (?:to|in meaning)\b",
         r"\b(?:is|are) (?:it|this|that|they) (?:close|similar) to\b|\bbest match(?:es|ing)?\b|\bmatch(?:es)? \S+ (?:better|best)\b|\b(?:better|best|closest) match\b|\bmatches (?:best|better)\b",
     ),
@@ -210,12 +216,13 @@ CUES: list[Cue] = [
         r"\bhow (?:they|he|she|the \w+) (?:feel|felt)\b|\bhow (?:does|do|did|is|was) (?:the |this |that )?\w* ?(?:feel|feeling|sound)\b|\bhow\b[^.?!]{0,20}\bfeel(?:s|ing)\b",
         r"\b(?:happy|angry|upset|satisfied|unhappy|pleased|annoyed|mad|sad|good or bad|praise|complain(?:s|ed|ing)?)\b[^.?!]{0,20}\?",
         r"\b(?:like|liked|love|loved|hate|hated|enjoy|enjoyed) (?:it|the|this|that)\b[^.?!]{0,30}\?",
-        r"\b(?:satisfied|happy|unhappy|upset|pleased|angry)\b|\bgood (?:\w+ )?or (?:an? )?bad\b",
+        r"(?<!already )(?<!clearly )(?<!obviously )\b(?:satisfied|happy|unhappy|upset|pleased|angry)\b|\bgood (?:\w+ )?or (?:an? )?bad\b",
         r"\bis (?:it|this|that|the \w+|this \w+|that \w+|my \w+) (?:too |very |really |a bit |kind of |so |overly )?(?:nice|kind|friendly|polite|rude|mean|good|bad|harsh|aggressive)\b|\bany good\b|\b(?:nice|good|positive|kind|friendly|happy|pleased|polite) or (?:mean|bad|negative|rude|unkind|sad|"
         r"angry|upset|not)\b",
         r"\b(?:is|are) (?:it|this|that|they|he|she) (?:an? )?(?:nice|kind|friendly|positive|negative|good|bad|mean|rude|happy|"
         r"angry|complaining|moaning|grumpy)\b(?: one| note| message| comment| review)?",
         r"\b(?:is|are|was|were) (?:she|he|they|it|the \w+) (?:\w+ ){0,2}(?:mad|angry|annoyed|upset|furious|cross|pissed)\b",
+        r"\b(?:he|she|they|it)(?:'s| is| are|'re) (?:\w+ )?(?:furious|angry|mad|upset|annoyed|happy|pleased)\b[^.?!]{0,10}\?",
         r"\b(?:if|whether) (?:they're|they are|he's|he is|she's|she is|it's|it is|they were|he was|she was) (?:\w+ )?"
         r"(?:mad|angry|annoyed|upset|furious|cross|happy|pleased|satisfied)\b",
         r"^(?:is|are|was|were|does|did)\b[^.?!]{0,30}\b(?:mad|angry|annoyed|upset|happy|sad|furious|frustrated|pleased|"
@@ -252,7 +259,7 @@ CUES: list[Cue] = [
         "image-to-image",
         r"\b(?:pencil |charcoal )?sketch(?:ed|es|y)?\b|\bcartoon\w*|\bsepia\b|\binvert\w*|\bnegative image\b|\bsharpen\w*",
         r"\bb&w\b|\bb/w\b|\bblur(?!ry\b)\w*|\bblurry (?:version|copy|one)\b|\b(?:make|get|turn) (?:it|them|this|the \w+) (?:a bit |a little |more )?blurry\b|\bedges?\b|\bcanny\b|\boutlines?\b|\bline art\b|\bblack[- ]and[- ]white\b|\bgr[ae]yscale\b|\bmonochrome\b",
-        r"\bfilter\b|\bmake (?:it|the \w+|this|§img) look\b|\b(?:vintage|retro|comic|anime) (?:look|style|effect)\b|\bstyli[sz]e\b",
+        r"\bfilter\b|\bmake (?:it|the (?:\w+ )?\w+|this|my (?:\w+ )?\w+|§img) look\b|\blook (?:vintage|retro|old-fashioned|older)\b|\bpencil drawing\b|\b(?:vintage|retro|comic|anime) (?:look|style|effect)\b|\bstyli[sz]e\b",
         r"\b(?:turn|convert|change)\b[^.?!]{0,30}\b(?:into|to) (?:a |an )?(?:sketch|cartoon|drawing|painting|b&w)\b",
         rf"\bedit\w*\b[^.?!]{{0,20}}\b(?:{IMAGE_WORDS}|it)\b",
     ),
@@ -284,6 +291,8 @@ CUES: list[Cue] = [
         r"talking|speaking|sounds?|noise|music)\b)|\bany (?:people|persons|cats|"
         r"dogs|cars|cups|animals)\b|^(?:any(?:one|body)|some(?:one|body)) (?:in|on)\b|"
         r"\b(?:is|are) (?:any(?:one|body)|some(?:one|body)) (?:in|on)\b",
+        r"^(?:an? |any )?(?:cat|dog|person|people|cup|car|bird|horse|bike|bicycle|bottle|chair|phone|laptop|book)s? in "
+        r"(?:either|both|any|it|them|(?:the|this|that) \w+)(?: one| of them)?\W*$|"
         r"\bwhat (?:objects|things|items)\b|\bobjects?\b|\bwhat(?:'s|s| is| are) (?:on|in) (?:the )?(?:table|desk|plate|shelf)\b",
     ),
     *_cue(
@@ -299,7 +308,7 @@ CUES: list[Cue] = [
     *_cue(
         "image-classification",
         r"\b(?:what|which) (?:kind|type|sort|breed|species|brand|make|model|race) of\b(?! (?:sound|noise|audio|music|voice))|\b(?:what|which) (?:animal|breed|species|"
-        r"dish|food|object|race)\b|\bwhat(?:'s|s| is) the (?:breed|species|animal|dish)\b|\bwhat are (?:these|those|they)\b",
+        r"dish|food|object|race|drink|plant|flower|bird|fruit)\b(?! (?:is|was) in\b)|\bwhat(?:'s|s| is) the (?:breed|species|animal|dish)\b|\bwhat are (?:these|those|they)\b(?! \w+ing\b)",
         r"\bidentify\b(?![^.?!]{0,30}\b(?:names?|entit|people|places|compan|dates|language)\w*)|\brecogni[sz]e\b|\bwhat(?:'s| is)? (?:this|it|that)\b(?! (?!thing\b)\w+ing\b)",
         r"(?<!or )\bis (?:this|it|that) an? \w+\b",  # ("is there a cat in it or is that a cushion" asks the detector)
         r"\b(?:the|its|her|his|their) (?:breed|species)\b|\bbreed\b",
@@ -307,7 +316,7 @@ CUES: list[Cue] = [
     # Sounds.
     *_cue(
         "audio-classification",
-        r"\b(?:is|are|was) (?:there|anyone|anybody|somebody|someone) (?:any |actually )?(?:speech|talking|speaking|"
+        r"\b(?:is|are|was) (?:there|anyone|anybody|somebody|someone) (?:actually |really )?(?:any |some )?(?:speech|talking|speaking|"
         r"voices?|saying anything|in it)\b",
         r"\b(?:anyone|someone|somebody|anybody|people) (?:\w+ ){0,3}(?:talk|speak)(?:s|ing)?\b",
         r"\bspeech or\b|\bor (?:is (?:it )?)?(?:just |only )?(?:noise|silence|silent|static|background|wind|hum)\b|\bjust (?:noise|silence)\b|\bsilen(?:t|ce)\b",
@@ -319,18 +328,18 @@ CUES: list[Cue] = [
         "audio-to-audio",
         r"\bde-?nois\w*|\bnoise[- ]?(?:reduction|removal|free)\b|\b(?:reduce|remove|cut|strip|get rid of)\b[^.?!]{0,25}"
         r"\b(?:noise|hiss|hum|static)\b",
-        r"\bless noisy\b|\bclean(?:ed)?(?: it| this| that| the \w+)? up\b|\bclean (?:it|this|that|the (?:audio|recording|sound|memo|file|clip))\b|\bclean up\b|\bclean (?:up )?(?:the |its )?(?:noise|hiss|static)\b|\benhance\w*|\bclearer\b|\bcleaner\b",
+        r"\bless noisy\b|\bclean(?:ed)?(?: it| this| that| the \w+)? up\b|\bclean (?:it|this|that|the (?:audio|recording|sound|memo|file|clip))\b|\bclean up\b|\bclean (?:up )?(?:the |its )?(?:noise|hiss|static)\b|\benhance\w*|\bclearer\b|\bcleaner\b|^clean\W*$",
     ),
     # Writing and chatting.
     *_cue(
         "text-generation",
-        r"\b(?:write|compose|draft|generate|create|come up with|make up|invent|suggest|give me|(?:need|want) (?=an? |some |another )|"
-        r"make (?:me )?(?=an? |some )|"
+        r"\b(?:write|compose|draft|generate|create|come up with|make up|invent|suggest|give me|help (?:me )?with|"
+        r"(?:need|want) (?=an? |some |another )|make (?:me )?(?=an? |some |one )|"
         r"tell me (?=an? |some |another ))\b"
         r"[^.?!§]{0,35}"
         r"\b(?:story|stories|poem|haiku|joke|essay|email|letter|tweet|post|slogan|paragraph|song|lyrics|limerick|"
         r"names?(?! of (?:the )?(?:persons|people|places|companies|cities))|titles?|tagline|recipe|speech|message|ideas?|list|bio|description|caption|riddle|quote|reply|"
-        r"response|apology|review|note|notice|flyer|announcement|postcard|card|invitation|headline|intro|summary of (?:your|the) day|greeting|toast|wish(?:es)?|lines|verse|description)\b",
+        r"response|apology|review|questions|quiz|rhymes?|lullaby|note|notice|flyer|announcement|postcard|card|invitation|headline|intro|summary of (?:your|the) day|greeting|toast|wish(?:es)?|lines|verse|description)\b",
         r"^(?:an? )?(?:short |quick |little |funny |cute |sad |happy )?(?:story|poem|haiku|joke|limerick|riddle|song|tagline|"
         r"slogan)s? (?:about|for|on)\b",
         r"\btext[- ]generation\b(?! (?:model|step) (?:on|of)\b)|\bcontinue\b|\bfinish (?:this|the|my) (?:\w+ )?(?:sentence|story|text|line|poem|verse)\b|\bkeep (?:it|this|the story) going\b|"
@@ -409,7 +418,7 @@ QUESTION = re.compile(
 # A text that the request gives as a whole sentence after the instruction, unquoted: "summarize this: ..."
 CONTENT_AFTER_COLON = re.compile(r"^(?P<head>[^:\n]{2,80}?)(?::|\n|\s[—–-]{1,2}\s)\s*(?P<body>\S.{6,})$", re.DOTALL)
 PLURAL = re.compile(
-    r"\b(?:both|each|either|(?<!\bat )all|every|these|those|them|which one|which of|which (?:card|note|photo|pic|picture|"
+    r"\b(?:both|each|either|(?<!\bat )all|every|these|those|them|which one|which of|which is the|which (?:card|note|photo|pic|picture|"
     r"image|file|recording|clip|message|review|email|letter|sign)s?\b|photos|pictures|images|pics|files|recordings|clips|memos|texts)\b"
 )
 # Where a request refers back to an earlier step's result.
@@ -420,7 +429,7 @@ PRODUCT_WORDS: dict[str, tuple[str, ...]] = {
     "image-to-text": ("description", "caption", "described"),
     "text2text-generation": (
         *("rewrite", "rewritten", "new version", "corrected", "correct sentence", "correct version", "fixed"),
-        *("formal version", "simpler version", "simple version", "polite version"),
+        *("formal version", "simpler version", "simple version", "polite version", "story", "poem", "post", "reply"),
     ),
     "text-generation": (
         *("story", "poem", "text you wrote", "result", "quote", "slogan", "haiku", "limerick", "greeting", "tweet"),

@@ -40,10 +40,10 @@ _URL = re.compile(r"https?://\S+")
 _TABLE = re.compile(r"\.(?:csv|tsv)$", re.IGNORECASE)
 _CLAUSE_END = re.compile(r"(?<=[.!?])\s+|\n+|(?<!\btl);\s*", re.IGNORECASE)
 _CONNECTIVE = re.compile(
-    r"(?<!\bblack)(?<!\bwho)(?<!\bwhere)(?<!\bwhen)(?<!\bnames)(?<!\bpeople)(?<!\bpersons)(?<!\bplaces)(?<!\bcompanies),?\s+(?:and then|then|and also|"
+    r"(?<!\bblack)(?<!\bwho)(?<!\bwhere)(?<!\bwhen)(?<!\bnames)(?<!\bname)(?<!\bpeople)(?<!\bpersons)(?<!\bplaces)(?<!\bcompanies),?\s+(?:and then|then|and also|"
     r"(?<!\bmake\s)(?<!\bwrite\s)(?<!\bgive\s)(?<!\bsend\s)(?<!\bdo\s)(?<!\btranslate\s)also|after that|"
-    r"and after(?= (?:read|say|translat|make|writ|tell|giv|send|put|summar|speak|describ|show|turn|convert|clean))|afterwards|plus|and|as well as|once done|next|finally|"
-    r"lastly|followed by)\s+|,\s+(?=\w)|\s+\(?[1-9]\)\s+|\s+[+&]\s+|\s*(?:->|→|=>)\s*",
+    r"and after(?= (?:read|say|translat|make|writ|tell|giv|send|put|summar|speak|describ|show|turn|convert|clean))|afterwards|plus|and|as well as|once done|(?<=,\s)next|finally|"
+    r"lastly|followed by)\s+|\s+and\s+(?=whether\b)|,\s+(?=\w)|\s+\(?[1-9]\)\s+|\s+[+&>]\s+|\s*(?:->|→|=>)\s*",
     re.IGNORECASE,
 )
 _FILLER = re.compile(
@@ -263,7 +263,7 @@ _LABEL_ASKED = re.compile(
 )
 # "what's the tone of it, upbeat or critical?": the choices close the question
 _TRAILING_CHOICE = re.compile(
-    r"\b(?:tone|mood|sentiment|feel\w*|vibe|attitude|type|kind|category|topic|subject|genre|theme|team|department|folder|queue)\b(?:[^.?!]|\.(?=\w))*?(?:,|\s[—–-]|:)\s*(?:is it\s+|either\s+)?"
+    r"\b(?:tone|mood|sentiment|feel\w*|vibe|attitude|type|kind|category|topic|subject|genre|theme|team|department|folder|carpeta|queue)\b(?:[^.?!]|\.(?=\w))*?(?:,|\s[—–-]|:)\s*(?:is it\s+|either\s+)?"
     r"(?P<labels>[\w-]+(?: [\w-]+)?(?:,\s*[\w-]+(?: [\w-]+)?)*,? or [\w-]+(?: [\w-]+)?)\s*\?",
     re.IGNORECASE,
 )
@@ -275,6 +275,9 @@ def _add_labels(request: str, spans: list[tuple[int, int, Source]]) -> None:
         return  # 'closest to "a"? options: "b" / "c"' lists sentences to compare, not labels
     quotes = [(s, e, src.value) for s, e, src in spans]
     found = label_segment(request, quotes) if _LABEL_ASKED.search(request) else None
+    slashed = re.search(r"(?:^|[?:.!]\s+)([\w' -]+(?:\s/\s[\w' -]+)+)\s*(?:[.?!]|$)", request)
+    if found is None and slashed and (labels := split_labels(slashed.group(1))):
+        found = slashed.start(1), slashed.end(1), labels  # 'sports / cooking / politics? "whisk the eggs ..."'
     trailing = _TRAILING_CHOICE.search(request) if found is None else None
     if trailing is not None and (labels := split_labels(trailing.group("labels"))):
         found = trailing.start("labels"), trailing.end("labels"), labels
@@ -312,6 +315,9 @@ _ONE_QUESTION = re.compile(
     r"\s+and\s+(?=((?:when|where|who|what|how|why|which)\b[^,.!;:?]*\?))",
     re.IGNORECASE,
 )
+_ABOUT_PHOTO = re.compile(
+    r"\b(?:about|of|based on|inspired by) (?:the |this |that |my )?(?:photo|picture|image|pic)\b|\bwhat'?s in (?:it|the|this|that|my)\b"
+)
 _TAGGING = re.compile(
     r"\b(?:tag|tagging|mention|mentioning|thank|thanking|naming|featuring|shout(?:ing)? out to) "
     r"(?:them|all of them|everyone|each of them|those)\b"
@@ -325,6 +331,11 @@ _POLITE_REQUEST = re.compile(
     re.IGNORECASE,
 )
 _VERB_ASKED = re.compile(r"\b(?:say|sound|mean|show|read|contain|look like)\b")
+# the first word of a field asked by its name ("checkout time?"), not of a question ("on what date?")
+_NOT_LEAD = r"(?!(?:on|in|at|by|for|what|which|when|where|who|how|and|or|is|are|was|what's)\b)"
+_ALL_OF_THEM = re.compile(
+    r"(?:for )?(?:both|each|all|each one|all of them|both of them|all three)(?: please| pls)?\W*", re.I
+)
 _FOR_EACH = re.compile(
     r"\s*(?:and\s+)?(?:for\s+)?(?:each|both|every)(?:\s+(?:one|of them|of these|file|image|photo))?\s*[:,]", re.I
 )
@@ -376,6 +387,7 @@ def _clauses(masked: str) -> list[str]:
             elif (
                 merged
                 and re.match(r"(?:which|what|who|where|when|how)\b", piece)
+                and "§labels" not in piece  # ("tell me if he is upset, and which bucket: a, b or c" asks two things)
                 and cues.INDIRECT_QUESTION.search(merged[-1].lower())
             ):
                 merged[-1] += " and " + piece  # "i need to know which parts are close and which are further back"
@@ -402,6 +414,13 @@ def _clauses(masked: str) -> list[str]:
                 r"(?:do you think|would you say|you think|i (?:think|guess|wonder|believe|suppose))\W*", piece.lower()
             ):
                 merged[-1] += ", " + piece  # "what colour is the cup, do you think?"
+            elif (
+                merged
+                and re.match(r"(?:who|which)(?:'s| is| was| are)\b", piece)
+                and "?" not in piece
+                and not _asks(merged[-1])
+            ):
+                merged[-1] += ", " + piece  # "tell my mum, who's babysitting and only reads German"
             elif merged and re.match(r"or\b", piece):
                 merged[-1] += " " + piece  # "is anyone speaking in it, or is it just noise?" is one question
             elif leads or (not merged and _bare(piece)):
@@ -420,6 +439,9 @@ def _clauses(masked: str) -> list[str]:
             merged.pop(0)
         if _FOR_EACH.match(sentence):  # "For each one: what does it say, and is it positive?" asks both of each
             merged = [merged[0], *(p if cues.PLURAL.search(p.lower()) else f"{p} for each" for p in merged[1:])]
+        if clauses and len(merged) == 1 and _ALL_OF_THEM.fullmatch(merged[0]):
+            clauses[-1] += f" for {merged[0].rstrip(' ?.!')}"  # "sentiment? both"
+            continue
         clauses.extend(_in_running_order(merged))
     return clauses or [masked.strip()]
 
@@ -486,6 +508,15 @@ def _asks(clause: str, indirect: bool = True) -> bool:
     sentence's "?" ("... and the invitation?") is not."""
     if re.match(r"§\w+\s*[-—–:]\s*[^§?]{2,40}\?$", _cue_text(clause).strip()):
         return True  # "§img - fur colour?": a short question put to the file
+    if re.fullmatch(
+        rf"(?:§txt\s*)?(?:the )?{_NOT_LEAD}[a-z][\w'-]*(?: [\w'-]+){{0,2}} (?:time|date|colou?r|price|size|day|place|name)\?(?:\s*§txt)?",
+        _cue_text(clause).strip(),
+    ):
+        return True  # 'checkout time? "..."', "cup color?": a field asked by its name
+    if re.match(
+        r"(?:and )?(?:whether|if) (?:\w+ ){1,3}(?:is|are|was|were|can|could|will|do|does)\b", _cue_text(clause).strip()
+    ):
+        return True  # "... and whether parking is allowed on sunday"
     if _POLITE_REQUEST.search(_cue_text(clause).strip()):
         return False  # "would you mind looking at both?" asks to do what was asked, it asks nothing new
     raw = re.sub(
@@ -870,7 +901,7 @@ class _Builder:
                 task in _TRANSFORMS
                 and not products
                 and len(read) > 1
-                and re.search(r"\b(?:both|each|all)\b", clause.lower())
+                and re.search(r"\b(?:both|each|all of them|all three|all of these)\b", clause.lower())
             ):
                 return [
                     self.ref(k) for k in read.values()
@@ -909,14 +940,24 @@ class _Builder:
                 and _points_back(_prompt(clause, self.reading, task))
             ):
                 return  # "what would a cat in a spacesuit look like? could you draw me one": the same picture
-            like = _LIKE_IT.match(_prompt(clause, self.reading, task))
+            prompt = _prompt(clause, self.reading, task)
+            style = _STYLE.search(prompt)
+            if product is None and style and _points_back(_STYLE.sub(" ", prompt).replace(" a ", " ")):
+                made = [k for k, t in enumerate(self.tasks) if "text" in t.produces and t.task not in _ANSWERS]
+                if made:  # "describe la foto, and then draw a cartoon of the same"
+                    self.add(task, {"text": f"{self.ref(made[-1])}, {style.group(1)} style"}, None)
+                    return
+            like = _LIKE_IT.match(prompt)
             if product is None and like is not None:
                 made = [k for k, t in enumerate(self.tasks) if t.task in _CONTENT_PRODUCERS and t.task not in _ANSWERS]
                 if made:  # "describe my latte pic, then draw a new one like it but anime style"
                     self.add(task, {"text": f"{self.ref(made[-1])}, {like.group('style')}"}, None)
                     return
             if product is not None and "text" in self.tasks[product].produces:
-                self.add(task, {"text": self.ref(product)}, None)  # "an illustration based on that summary"
+                # "an illustration based on that summary"; "... to go with it, watercolour style" keeps the style
+                named_style = _STYLE.search(prompt)
+                style_words = f", {named_style.group(1)} style" if named_style else ""
+                self.add(task, {"text": self.ref(product) + style_words}, None)
             else:
                 self.add(task, {"text": _prompt(clause, self.reading, task)}, None)
             return
@@ -1046,7 +1087,20 @@ class _Builder:
         named_only = field and re.match(
             rf"(?:[^:]*:\s*)?(?:the\s+)?(?:receipt |bill |invoice |order )?{field.group()}\b", asked.lower()
         )  # "Two things for the claim: the total on receipt.png" names the field, it asks no question
-        if field and (field.group() not in asked.lower() or named_only):
+        if (
+            field
+            and field.group() in asked.lower()
+            and not named_only
+            and not re.match(r"(?:what|who|when|where|which|how)\b", asked.lower())
+        ):
+            # "can you grab the order number out of this for me": what is asked starts at the field
+            kind = re.search(rf"\b(?:receipt|bill|invoice) {field.group()}\b", clause.lower())
+            start = kind.start() if kind else clause.lower().index(field.group())
+            rest = re.split(
+                r"[,;.!?]|\s(?:out loud|aloud|out of|for me|please|pls|on|from|in)\b", clause.lower()[start:]
+            )[0]
+            asked = f"what is the {_tidy(_unmask(rest, self.reading)).strip()}?"
+        elif field and (field.group() not in asked.lower() or named_only):
             kind = re.search(rf"\b(receipt|bill|invoice|order) {field.group()}\b", clause.lower())
             asked = f"what is the {kind.group() if kind else field.group()}?"  # "forgot to write down the total ... what was it"
         self.question(clause, asked=asked)
@@ -1063,7 +1117,11 @@ class _Builder:
         ]
         producers = [k for k, t in enumerate(self.tasks) if t.task in _CONTENT_PRODUCERS and t.task not in _ANSWERS]
         media = [k for k in self.reading.attached if self.reading.sources[k].kind in ("image", "audio", "text")]
-        refers = self.marks(clause) or re.search(r"\b(?:it|this|what (?:is|was) (?:said|written))\b", clause.lower())
+        refers = (
+            self.marks(clause)
+            or re.search(r"\b(?:it|this|what (?:is|was) (?:said|written))\b", clause.lower())
+            or (media and not (set(media) & self.consumed))  # 'closest? "a" / "b"' beside a note: the note's words
+        )
         if len(texts) >= 2 and (media or producers) and refers:
             # "compare what is said in memo.wav with these three": the recording's words are the source
             source = self.ref(producers[-1]) if producers else self.content_of(media[0])
@@ -1135,9 +1193,42 @@ class _Builder:
             # "write her a short reply saying sorry" to a quoted message: new text made from a given one
             self.add("text2text-generation", {"text": f"{_instruction(clause)}\n{given[0]}"}, None)
             return
-        if product is None and (replies or _BASED_ON.search(clause.lower())):
+        files = [k for k in self.named(clause) if self.reading.sources[k].kind in ("text", "audio", "image")]
+        if replies and product is None and files:  # "listen to complaint.wav and draft an apology": to its words
+            self.add("text2text-generation", {"text": f"{_instruction(clause)}\n{self.content_of(files[0])}"}, None)
+            return
+        based = _BASED_ON.search(clause.lower())
+        if product is None and based and given:  # "write 3 easy questions about this passage: '...'"
+            self.add("text2text-generation", {"text": f"{_instruction(clause)}\n{given[0]}"}, None)
+            return
+        photos = [k for k in self.subjects(clause, ("image",)) if k in self.reading.attached]
+        if (
+            product is None
+            and photos
+            and _ABOUT_PHOTO.search(clause.lower())
+            and not any(t.task == "image-to-text" for t in self.tasks)
+        ):  # "write a short story about the picture": what it shows first
+            self.add("image-to-text", {"image": self.image_of(photos[0]), "text": "describe the image"}, photos[0])
+            product = len(self.tasks) - 1
+        if product is None and (replies or based):
             made = [k for k, t in enumerate(self.tasks) if t.task in _CONTENT_PRODUCERS and t.task not in _ANSWERS]
+            subject = self.subjects(clause, ("text", "audio", "image"))
+            if replies and not made and subject and subject[0] in self.reading.attached:
+                # "log the people in email.txt, and draft a reply to Laura": a reply to the email, not to the names
+                self.add(
+                    "text2text-generation", {"text": f"{_instruction(clause)}\n{self.content_of(subject[0])}"}, None
+                )
+                return
+            made = made or [k for k, t in enumerate(self.tasks) if "text" in t.produces and t.task not in _ANSWERS]
+            # ("what breed is my cat? and write a little poem for him with it": the breed)
             product = made[-1] if made else None
+            if based and re.search(r"\b(?:both|them|all)\b", based.group()):
+                products = made  # "make me one to-do list from both"
+                media = [k for k in self.reading.attached if self.reading.sources[k].kind in ("audio", "image", "text")]
+                if not made and len(media) > 1:  # ... of two recordings nothing has transcribed yet
+                    contents = "\n".join(self.content_of(k) for k in media)
+                    self.add("text2text-generation", {"text": f"{_instruction(clause)}\n{contents}"}, None)
+                    return
         if product is not None and "text" in self.tasks[product].produces:
             # "write a story based on the description", "draft an apology" to a call: a rewrite of the result;
             # "a post that uses both captions" reads them all
@@ -1270,10 +1361,14 @@ _POINTER_WORDS = frozenset(
     "it that this them what goes go along with says said say the scene talks talk about of based on shows show "  # noqa: SIM905
     "describes describe matches match for is in one whatever feed pass pipe send use into writes wrote output result "
     "text to image video please pls me picture pic illustration poster banner flyer matching fitting actually now "
-    "also just draw paint sketch generate create make render".split()
+    "also just draw paint sketch generate create make render same".split()
 )
 
 
+_STYLE = re.compile(
+    r"\b(cartoon|anime|watercolou?r|pixel art|oil painting|comic|pencil sketch|sketch|3d|realistic|vintage)\b(?: style)?",
+    re.I,
+)
 _LIKE_IT = re.compile(
     r"^(?:an? )?(?:new |similar |another )?(?:one|picture|image|version|drawing)?\s*(?:just )?(?:like|similar to|based on) "
     r"(?:it|that|this|the (?:photo|picture|image|pic|original))\W*(?:but |in |with |only )+(?P<style>.+)$",
@@ -1284,7 +1379,7 @@ _LIKE_IT = re.compile(
 def _points_back(prompt: str) -> bool:
     # ("a picture of it and i'm craving it now": the words after the pointer are the writer's)
     words = re.findall(r"[a-z']+", re.split(r",|\band\b", prompt.lower())[0])
-    return bool(words) and set(words) <= _POINTER_WORDS and bool({"it", "that", "this", "them"} & set(words))
+    return bool(words) and set(words) <= _POINTER_WORDS and bool({"it", "that", "this", "them", "same"} & set(words))
 
 
 def _listed_effects(text: str) -> list[str]:
@@ -1417,8 +1512,16 @@ def _question(clause: str, reading: Reading) -> str:
         flags=re.I,
     )
     text = re.sub(r"\s+(?:lol|lmao|haha|tbh|fr|ngl)\b", "", text, flags=re.I)  # "what time was it lol"
+    text = re.sub(r"^(?:and )?(?:whether|if)\s+(\w+(?: \w+)?) (is|are|was|were)\b", r"\2 \1", text, flags=re.I)
     text = re.sub(r"\s*\([^()]{1,30}\)", "", text)  # "what did i pay at the cafe (receipt)"
     text = re.sub(r"[.)]+\?$", "?", text)
+    named = re.fullmatch(rf"(?:the )?({_NOT_LEAD}[a-z][\w'-]*(?: [\w'-]+)?) (colou?r|size|shape)\?", text, re.I)
+    if named:  # "cup color?"
+        text = f"what {named.group(2)} is the {named.group(1)}?"
+    elif re.fullmatch(
+        rf"(?:the )?{_NOT_LEAD}[a-z][\w'-]*(?: [\w'-]+){{0,2}} (?:time|date|price|day|place|name)\?", text, re.I
+    ):
+        text = f"what is the {text.removeprefix('the ')}"  # "checkout time?"
     return text or (_tidy(_unmask(clause, reading)) if re.search(r"[^\W\d_]", text) else "")
 
 
@@ -1588,7 +1691,11 @@ class EverydayPlanner:
                 continue  # "... a short video of the water cycle. Is that possible?" asks for the video only
             if builder.tasks and not needs and _FOLLOW_UP.search(_cue_text(clause)):
                 continue  # "how much was the total? was it over 10 bucks?": the answer to the first says it
-            question = _asks(clause)
+            question = _asks(clause) or bool(
+                len(clauses) == 1
+                and has_image
+                and re.fullmatch(r"[\w' -]{1,25} or [\w' -]{1,25}\?+", _cue_text(clause).strip())
+            )  # "café or tea??" of a photo asks which it shows
             if (
                 question
                 and not _asks(clause, indirect=False)
@@ -1657,7 +1764,7 @@ class EverydayPlanner:
             if (
                 all(n == "object-detection" for _, n, _ in needs)
                 and question
-                and re.match(r"\W*(?:who|where)\b[^?]*\?*$", _cue_text(clause).strip())
+                and re.match(r"\W*(?:(?:and|also|so) )?(?:who|where)\b[^?]*\?*$", _cue_text(clause).strip())
                 and any(n == "token-classification" for c in clauses if c != clause for _, n, _ in found[c])
             ):
                 continue  # "who am I meeting and where?? pick out the names and places": the names answer it
@@ -1687,9 +1794,9 @@ class EverydayPlanner:
                 builder.apply(need, mode, clause)
             previous = needs or previous
             new = [t for t in builder.tasks[tasks_before:] if t.task == "text-generation"]
-            if story and new:
+            if story and new and len(" ".join(story).split()) <= 15:
                 new[0].args["text"] = ", ".join([*story, new[0].args["text"]])  # the story says who it is for
-                story = []
+            story = [] if new else story
         for index in reading.attached:
             if index not in builder.consumed:
                 _cover(builder, index)
@@ -1734,7 +1841,10 @@ def _name_it(question: str, file: str) -> str:
 
 _PLAIN_NAMES = frozenset("image photo picture img pic scan file screenshot upload untitled download attachment".split())  # noqa: SIM905
 _OTHER = re.compile(r"\b(?:the|that)\s+other(?:\s+(one|\w+))?\b")
-_FIELD = re.compile(r"\b(?:total|amount due|subtotal|price|date|time|address|deadline|venue)\b")
+_FIELD = re.compile(
+    r"\b(?:total|amount due|subtotal|price|date|time|address|deadline|venue|(?:order|invoice|reference|tracking|booking|"
+    r"confirmation|account|phone) (?:number|no|code|id))\b"
+)
 _RESULT_WORDS = re.compile(
     r"\b(?:results?|answers?|labels?|verdict|category|categories|sentiment|breed|count|number|findings?|entities|names|"
     r"what you found|what it is|which one|predict\w*|outputs?|classifications?|scores?|outcomes?|species)\b"
@@ -1752,6 +1862,7 @@ _CONVERTERS = {"automatic-speech-recognition", "content"}
 _CONVERTER_TASKS = {"automatic-speech-recognition", "image-to-text"}
 _POINTS = re.compile(r"\b(?:it|that|this|them)\b")
 _BASED_ON = re.compile(
+    r"\b(?:(?:based on|inspired by|from|out of|about|of) (?:both|all of them)|(?:with|using) (?:it|that|this))\b|"
     r"\b(?:based on|inspired by|from|out of|about|of) (?:it|this|that|them|what'?s in (?:it|(?:the|this|that|my) (?:photo|picture|"
     r"image|pic|§\w+))|whats in it|what (?:it|the (?:photo|picture|image)) shows)\b|\breply\b[^.?!]{0,40}\b(?:it|this|that)\b"
 )
@@ -1795,13 +1906,18 @@ _SAYS_MORE = re.compile(r"\b(?:say(?:s|ing)?|said)\s+(?:about|was|were|is|are|ha
 # ask for but does not, when another clause makes the request.
 _NARRATED = {
     *("text-generation", "text-to-image", "text-to-video", "sentiment", "object-detection", "conversational"),
-    *("describe", "image-to-image"),
+    *("describe", "image-to-image", "audio-classification"),
 }
 _STORY_START = re.compile(
     r"^(?:(?:so|and|but|because)\s+)?(?:(?:my|our|his|her|their|i|we|he|she|they|it|some(?:one|body)|a (?:friend|colleague|"
     r"client|customer|neighbou?r))\b|(?:want|wanna|need|going|planning|hoping) to (?:write|post|make|put|send|share|print|use|"
     r"frame|show)\b|(?:i'm |i am )?(?:trying|hoping|"
     r"planning|going) to\b)"
+)
+# "the shelter said they'll put him on their website", "the shared calendar is empty": a sentence that tells
+_STATEMENT = re.compile(
+    r"(?:the|this|that|these|there|our|your|his|her)\b[^?]*\b(?:is|was|are|were|said|says|asked|has|had|have|will|'ll|"
+    r"keeps?|seems?|looks?)\b"
 )
 _ASKING = re.compile(
     r"\b(?:can|could|would|will) (?:you|u)\b|\bplease\b|\bpls\b|\bi(?:'d| would)? (?:like|want|need|love|appreciate)\b|\bhelp me\b|"
@@ -1819,7 +1935,8 @@ def _asks_otherwise(clause: str, needs: list[tuple[int, str, str]]) -> bool:
 
 def _narrates(clause: str) -> bool:
     lowered = clause.lower().strip()
-    return bool(_STORY_START.match(lowered)) and not _ASKING.search(lowered)
+    told = _STORY_START.match(lowered) or _STATEMENT.match(lowered)
+    return bool(told) and not _ASKING.search(lowered)
 
 
 _MADE_BY = {

@@ -49,12 +49,28 @@ _DIGIT_WORD = re.compile(
 )
 
 
+# Words of other languages mixed into an English request ("make la foto like a sketch", "resumen de article.txt")
+_FOREIGN = {
+    r"\b(?:la|el|das|le|il|mi|ma|mon|my) (?:foto|photo)\b|\bfoto\b": "the photo",
+    r"\b(?:el|l'|das|le|il) audio\b": "the audio",
+    r"\b(?:un |el |le |das )?(?:resumen|résumé|resumo|riassunto|zusammenfassung)\b": "a summary",
+    r"\b(?:respuesta|réponse|risposta|antwort)\b": "reply",
+    r"\b(?:los nombres|les noms|die namen|i nomi|os nomes)\b": "the names",
+    r"\b(?:carpeta|dossier|ordner|cartella)\b": "folder",
+    r"\bruido\b": "noise",
+    r"\bmi gato\b": "my cat",
+    r"\b(?:por favor|s'il vous plaît|s'il te plaît|per favore|bitte)\b": "please",
+    r"\b(?:gracias|merci|grazie|danke|obrigado|obrigada)\b": "thanks",
+}
+_FOREIGN_RE = [(re.compile(k, re.IGNORECASE), v) for k, v in _FOREIGN.items()]
+
 # Phrasings carried over from other languages, said the English way ("say me how much", "look the receipt").
 _LEARNER = {
     # a homophone slip of dictation: "tell me if there mad"
     r"\bthere (?=(?:mad|angry|upset|happy|annoyed|pleased|sad|talking|saying|speaking|meeting|coming|going)\b)": "they're ",
     r"\bsay me\b": "tell me",
-    r"\blook (?=(?:the |this |that |my )?\w+\b(?! at))(?!at\b|for\b|like\b|up\b|into\b|out\b|over\b|through\b|after\b)": "look at ",
+    r"(?<!\bit )(?<!\bthem )(?<!\bpic )(?<!\bphoto )(?<!\bpicture )(?<!\bimage )\blook (?=(?:the |this |that |my )?(?:receipt|photo|"
+    r"picture|pic|image|note|sign|menu|invite|invitation|letter|email|card|file|text|message|paper|ticket)s?\b)": "look at ",
 }
 _LEARNER_RE = [(re.compile(k, re.IGNORECASE), v) for k, v in _LEARNER.items()]
 
@@ -92,7 +108,7 @@ def mend(text: str) -> str:
     by it."""
     text = _SPOKEN_MARKS.sub(lambda m: _MARKS[m.group(1).lower()], text)
     text = _SHORT_WORD.sub(lambda m: _SHORTHAND[m.group().lower()], text)
-    for pattern, said in _LEARNER_RE:
+    for pattern, said in (*_FOREIGN_RE, *_LEARNER_RE):
         text = pattern.sub(said, text)
     text = _DIGIT_WORD.sub(lambda m: "for" if m.group() == "4" else "to", text)
     return _WORD.sub(lambda m: _mended(m.group()), text)
