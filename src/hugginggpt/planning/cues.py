@@ -118,7 +118,7 @@ CUES: list[Cue] = [
         rf"\b(?:text|words|writing|wording|letters)\s+(?:in|on|from|of|off)\s+(?:the |this |that |my )?(?:{IMAGE_WORDS}|sign|"
         r"note|receipt|poster|menu|label|card|flyer|board|page)",
         # ("what kind of cat is this, my friend says it's a sphynx": a person's saying is no text to read)
-        r"\bwhat(?:'s| is| does| did| do)?\b[^.?!]{0,40}(?<!friend )(?<!mom )(?<!mum )(?<!dad )(?<!wife )(?<!husband )(?<!son )(?<!daughter )(?<!sister )(?<!brother )(?<!boss )(?<!teacher )(?<!everyone )(?<!people )(?<!someone )\b(?<!to )(?:written|say|says|printed|reads)\b",
+        r"\bwhat(?:'s| is| does| did| do)?\b[^.?!]{0,40}(?<!friend )(?<!mom )(?<!mum )(?<!dad )(?<!wife )(?<!husband )(?<!son )(?<!daughter )(?<!sister )(?<!brother )(?<!boss )(?<!teacher )(?<!everyone )(?<!people )(?<!someone )\b(?<!to )(?<!classifier )(?<!model )(?<!detector )(?:written|say|says|printed|reads)\b",
         r"\b(?:written|printed|typed) (?:on|in)\b",
         r"\bwhat (?:it|this|that|the \w+) (?:says|said|reads)\b|\b(?:says|say|said|reads|written) what\b|\btext inside\b",
         r"\bread (?:it|this|that|the \w+|me the \w+)\b|\bread (?:me )?what(?:'s| is) (?:on|in) (?:it|this|that|there)\b",
@@ -311,7 +311,7 @@ CUES: list[Cue] = [
         r"dish|food|object|race|drink|plant|flower|bird|fruit)\b(?! (?:is|was) in\b)|\bwhat(?:'s|s| is) the (?:breed|species|animal|dish)\b|\bwhat are (?:these|those|they)\b(?! \w+ing\b)",
         r"\bidentify\b(?![^.?!]{0,30}\b(?:names?|entit|people|places|compan|dates|language)\w*)|\brecogni[sz]e\b|\bwhat(?:'s| is)? (?:this|it|that)\b(?! (?!thing\b)\w+ing\b)",
         r"(?<!or )\bis (?:this|it|that) an? \w+\b",  # ("is there a cat in it or is that a cushion" asks the detector)
-        r"\b(?:the|its|her|his|their) (?:breed|species)\b|\bbreed\b",
+        r"\b(?:the|its|her|his|their) (?:breed|species)\b|\bbreed\b|\bimage classifier\b|\btop label\b",
     ),
     # Sounds.
     *_cue(

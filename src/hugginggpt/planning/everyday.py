@@ -500,7 +500,7 @@ def _has_task_cue(text: str) -> bool:
 
 
 def _has_cue(text: str) -> bool:
-    return _has_task_cue(text) or _asks(text)
+    return "§labels" in text or _has_task_cue(text) or _asks(text)  # ("which bucket: §labels" asks for a label)
 
 
 def _asks(clause: str, indirect: bool = True) -> bool:

@@ -25,7 +25,9 @@ _TASK_WORDS = frozenset(
     satisfied unsatisfied dissatisfied
     """.split()  # noqa: SIM905
 ) | {n.lower() for names in LANGUAGES.values() for n in names if len(n) >= 6}
-_KEEP = frozenset("trench germane defect entitles describes sentence answers objected finish finished".split())  # noqa: SIM905
+_KEEP = frozenset(
+    "trench germane defect entitles describes sentence answers objected finish finished classifier classifiers".split()  # noqa: SIM905
+)
 _WORD = re.compile(r"[A-Za-z]{6,}")
 # Whole words typed short, spelled out so the cues read them ("wat breed is she", "names n places").
 _SHORTHAND = {
