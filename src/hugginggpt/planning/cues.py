@@ -168,6 +168,7 @@ CUES: list[Cue] = [
         r"(?! (?:say|said|think|thought|want|like|do|did|are saying)\b)",
         r"\b(?:who|what) are the (?:people|names|persons) and (?:the )?(?:places|companies|dates|cities)\b",
         r"\b(?:need|want) (?:the |all the )?(?:names|people|places|companies|entities)\b",
+        r"\b(?:pick out|pull out|list|extract) (?:the )?(?:who|where|when)\b",
         r"^(?:if there(?:'s| is| are) )?(?:an?|any) (?:city|cities|place|places|country|name|names|person|company|date)s? "
         r"(?:in|mentioned in) (?:it|there|the \w+)\b",
         r"\ball (?:the |of the )?(?:names|people|places|dates|companies|organi[sz]ations|entities)\b(?! in (?:the |this |that )?(?:photo|picture|image|pic))",
@@ -190,7 +191,7 @@ CUES: list[Cue] = [
         r"\bcompare\b[^.?!]{0,30}\b(?:sentences?|phrases?|texts?|these|them|meaning)\b",
         r"\bwhich (?:one |of (?:them|these|those|the two) )?(?:is|comes|sounds) closer to\b|\bcloser to what\b|"
         r"\bwhich (?:one |of (?:them|these|those) )?is (?:the )?nearest\b|"
-        r"\bwhich (?:of (?:our|these|the|my) )?(?:macros?|templates?|replies|responses|answers|sentences?|snippets?|entries|faqs?|"
+        r"\bwhich (?:of (?:our|these|the|my) )?(?:\w+ )?(?:macros?|templates?|replies|responses|answers|sentences?|snippets?|entries|faqs?|"
         r"lines|captions|headlines|taglines|descriptions|listings) (?:fits|matches|suits|is closest)\b|"
         r"\bparaphrases? of\b|\bsemantic(?:ally)?\b|\balike\b|\b(?:more near|nearer|nearest|more close) (?:to|in meaning)\b",
         r"\b(?:is|are) (?:it|this|that|they) (?:close|similar) to\b|\bbest match(?:es|ing)?\b|\bmatch(?:es)? \S+ (?:better|best)\b|\b(?:better|best|closest) match\b|\bmatches (?:best|better)\b",
@@ -206,12 +207,12 @@ CUES: list[Cue] = [
         r"professional|simpler|clearer|nicer|concise)\b",
         r"\bmake (?:it|this|that|the \w+|§txt\d*) (?:sound|seem|read|come across) (?:a lot |much |way |a little |a bit )?(?:more|less) \w+",
         r"\b(?:into|to|as) (?:a )?(?:formal|polite|passive|active|plain|simple) (?:english|language|voice|tone|form)\b",
-        r"\bturn\b[^.?!]{0,30}\binto (?:a |an )?(?:[\w-]+ ){0,3}(?:message|email|tweet|post|letter|note|text|reply|story|poem|"
+        r"\b(?:turn|merge|combine)\b[^.?!]{0,30}\binto (?:a |an |one )?(?:[\w-]+ ){0,3}(?:message|email|tweet|post|letter|note|text|reply|story|poem|list|"
         r"song|joke|limerick|haiku|rap|ad|advert|advertisement|slogan|headline|announcement|blurb)\b",
     ),
     *_cue(
         "sentiment",
-        r"\bsentiment\w*|\bpositive\b|\bnegative\b|\b(?:un)?favou?rable\b|\b(?:complaining|moaning|whining|grumbling)\b|\bemotion\w*|\bmood\b|\bvibes?\b|\battitude\b",
+        r"\bsentiment\w*|\bpositive\b|\bnegative\b|\b(?:angrier|happier|sadder|ruder|more (?:negative|positive|upset|angry))\b|\b(?:un)?favou?rable\b|\b(?:complaining|moaning|whining|grumbling)\b|\bemotion\w*|\bmood\b|\bvibes?\b|\battitude\b",
         r"\b(?:the|its|what|overall|general) tone\b|\btone of\b|^tone\W*$",  # not "in a polite and professional tone"
         r"\bhow (?:they|he|she|the \w+) (?:feel|felt)\b|\bhow (?:does|do|did|is|was) (?:the |this |that )?\w* ?(?:feel|feeling|sound)\b|\bhow\b[^.?!]{0,20}\bfeel(?:s|ing)\b",
         r"\b(?:happy|angry|upset|satisfied|unhappy|pleased|annoyed|mad|sad|good or bad|praise|complain(?:s|ed|ing)?)\b[^.?!]{0,20}\?",
@@ -301,6 +302,7 @@ CUES: list[Cue] = [
         rf"\bwhat(?:'s| is| are)? (?:in|on|going on in|happening in) (?:the |this |that |my )?(?:\w+ )?{IMAGE_WORDS}",
         rf"\bwhat (?:does|do) (?:the |this |that |my )?{IMAGE_WORDS}s? (?:show|depict|contain)\b",
         r"\bwhat (?:does|do) (?:it|this|that)(?: even| actually| really)? (?:show|depict)\b|"
+        r"\bwhat(?:'s| is) in (?:the )?(?:first|second|third|other|last) one\b|"
         r"(?<!count )(?<!counting )\bwhat(?:'s| is) in (?:each|both|either)(?: one| of them| pic| photo| picture| image)?\b",
         r"\bexplain (?:the |this )?(?:image|picture|photo)\b",
         rf"\bwhat(?:'s| is) (?:this|that|it) an? {IMAGE_WORDS} of\b",
@@ -333,6 +335,7 @@ CUES: list[Cue] = [
     # Writing and chatting.
     *_cue(
         "text-generation",
+        r"\bwrite (?:that|it|this) (?:as|into|up as)\b|"
         r"\b(?:write|compose|draft|generate|create|come up with|make up|invent|suggest|give me|help (?:me )?with|"
         r"(?:need|want) (?=an? |some |another )|make (?:me )?(?=an? |some |one )|"
         r"tell me (?=an? |some |another ))\b"
@@ -419,7 +422,7 @@ QUESTION = re.compile(
 CONTENT_AFTER_COLON = re.compile(r"^(?P<head>[^:\n]{2,80}?)(?::|\n|\s[—–-]{1,2}\s)\s*(?P<body>\S.{6,})$", re.DOTALL)
 PLURAL = re.compile(
     r"\b(?:both|each|either|(?<!\bat )all|every|these|those|them|which one|which of|which is the|which (?:card|note|photo|pic|picture|"
-    r"image|file|recording|clip|message|review|email|letter|sign)s?\b|photos|pictures|images|pics|files|recordings|clips|memos|texts)\b"
+    r"image|file|recording|clip|message|review|email|letter|sign)s?\b|(?:two|three) \w+s\b|transcripts|translations|summaries|descriptions|captions|photos|pictures|images|pics|files|recordings|clips|memos|texts)\b"
 )
 # Where a request refers back to an earlier step's result.
 PRODUCT_WORDS: dict[str, tuple[str, ...]] = {
@@ -430,6 +433,7 @@ PRODUCT_WORDS: dict[str, tuple[str, ...]] = {
     "text2text-generation": (
         *("rewrite", "rewritten", "new version", "corrected", "correct sentence", "correct version", "fixed"),
         *("formal version", "simpler version", "simple version", "polite version", "story", "poem", "post", "reply"),
+        *("what you wrote", "what you just wrote", "the tweet", "the line"),
     ),
     "text-generation": (
         *("story", "poem", "text you wrote", "result", "quote", "slogan", "haiku", "limerick", "greeting", "tweet"),

@@ -51,7 +51,7 @@ _FILLER = re.compile(
     r"will you|i want you to|i need you to|i'd like you to|i would like you to|help me|you|kindly|just|also|"
     r"tell me|let me know|i wonder|i'd like to know|do you know|according to (?:the|this|that|my) \w+|"
     r"based on (?:the|this|that|my) \w+|"
-    r"and|then|now|first|next|finally|lastly|if so|if yes|if there is|if (?:it|that|this|they|she|he) (?:is|are|does|do)|if it's|"
+    r"and|then|now|first|next|finally|lastly|after that|afterwards|if so|if yes|if there is|if (?:it|that|this|they|she|he) (?:is|are|does|do)|if it's|"
     r"if needed|if necessary|in that case)\b[\s,:!—–-]*)+",
     re.IGNORECASE,
 )
@@ -78,7 +78,7 @@ _SHORT = {"image": "img", "audio": "aud", "video": "vid", "text": "txt", "labels
 _MOOD_WORDS = frozenset(
     "good bad positive negative neutral happy unhappy sad angry upset pleased nice mean mad annoyed furious glad ok okay "  # noqa: SIM905
     "fine calm satisfied dissatisfied unsatisfied content grateful frustrated disappointed thrilled excited cheerful "
-    "hostile rude polite friendly not nah nope no".split()
+    "hostile rude polite friendly not nah nope no tired stressed".split()
 )
 _LANGUAGE_NAMES = {n.lower() for names in LANGUAGES.values() for n in names}
 _MARK_RE = re.compile(r"§(image|audio|video|text|labels)(\d+)")
@@ -207,7 +207,12 @@ def _add_inline_content(request: str, spans: list[tuple[int, int, Source]], free
     arrow = re.match(
         rf"\s*(?P<body>[^:>→\n]{{3,120}}?)\s*(?:->|→|=>)\s*(?:in |into |to )?{cues.LANGUAGE}\b", request, re.I
     )
-    if arrow is not None and not _has_cue(arrow.group("body").lower()) and not _mentions_file(arrow.group("body")):
+    if (
+        arrow is not None
+        and not _has_cue(arrow.group("body").lower())
+        and not _mentions_file(arrow.group("body"))
+        and not (len(arrow.group("body").split()) <= 2 and _KIND_WORD.search(arrow.group("body").lower()))
+    ):  # ("sign -> japanese" names the file)
         body = arrow.group("body").strip().strip("\"'“”")  # "thank you for everything -> japanese"
         spans.append((arrow.start("body"), arrow.end("body"), Source("text", body, False)))
         return
@@ -234,6 +239,12 @@ def _add_inline_content(request: str, spans: list[tuple[int, int, Source]], free
         return  # "how does this customer feel - positive or negative?" gives choices, not a text
     if re.search(r"\b(?:things|steps|tasks|jobs|favou?rs)\b", head, re.I):
         return  # "might you do several things: tell me ..., give me ..." lists steps, not a text
+    if re.search(
+        r"\b(?:one of (?:these|the following|them)|categor\w*|labels?|options|choices|buckets?|folders?|queues?)\s*$",
+        head,
+        re.I,
+    ):
+        return  # "sort the transcript into one of these: a, b, c" lists labels
     if len(body.split()) < 2 or _mentions_file(body):
         return
     if re.search(r"\b(?:answer|tell me|question)\b", head, re.I) and body.rstrip().endswith("?"):
@@ -947,6 +958,17 @@ class _Builder:
                 if made:  # "describe la foto, and then draw a cartoon of the same"
                     self.add(task, {"text": f"{self.ref(made[-1])}, {style.group(1)} style"}, None)
                     return
+            that = re.match(r"(?:that|the same|this) (\w+)\b", prompt, re.I)
+            if product is None and that and not _KIND_WORD.search(that.group(1).lower()):
+                made = [k for k, t in enumerate(self.tasks) if "text" in t.produces and t.task != "conversational"]
+                if made:  # "what breed is my cat? then draw that breed in anime style"
+                    named_style = _STYLE.search(prompt)
+                    self.add(
+                        task,
+                        {"text": self.ref(made[-1]) + (f", {named_style.group(1)} style" if named_style else "")},
+                        None,
+                    )
+                    return
             like = _LIKE_IT.match(prompt)
             if product is None and like is not None:
                 made = [k for k, t in enumerate(self.tasks) if t.task in _CONTENT_PRODUCERS and t.task not in _ANSWERS]
@@ -1071,6 +1093,8 @@ class _Builder:
         )
         if source in targets and not chained:
             source = None  # "in french and also in german": french is the other result, not this one's source
+        if chained and source is None and product is not None:
+            source = split_roles(self.tasks[product].args["text"])[0].get("target")  # "take that French version"
         bare = re.fullmatch(
             rf"\W*(?:(?:and|then|now|also)\s+)*(?:in |into |to )?({cues.LANGUAGE})\W*(?:please|pls)?\W*", clause.lower()
         )
@@ -1223,7 +1247,8 @@ class _Builder:
             # ("what breed is my cat? and write a little poem for him with it": the breed)
             product = made[-1] if made else None
             if based and re.search(r"\b(?:both|them|all)\b", based.group()):
-                products = made  # "make me one to-do list from both"
+                # "make me one to-do list from both", "a post using both the type and the description"
+                products = [k for k, t in enumerate(self.tasks) if "text" in t.produces and t.task not in _ANSWERS]
                 media = [k for k in self.reading.attached if self.reading.sources[k].kind in ("audio", "image", "text")]
                 if not made and len(media) > 1:  # ... of two recordings nothing has transcribed yet
                     contents = "\n".join(self.content_of(k) for k in media)
@@ -1361,12 +1386,12 @@ _POINTER_WORDS = frozenset(
     "it that this them what goes go along with says said say the scene talks talk about of based on shows show "  # noqa: SIM905
     "describes describe matches match for is in one whatever feed pass pipe send use into writes wrote output result "
     "text to image video please pls me picture pic illustration poster banner flyer matching fitting actually now "
-    "also just draw paint sketch generate create make render same".split()
+    "also just draw paint sketch generate create make render same a an style".split()
 )
 
 
 _STYLE = re.compile(
-    r"\b(cartoon|anime|watercolou?r|pixel art|oil painting|comic|pencil sketch|sketch|3d|realistic|vintage)\b(?: style)?",
+    r"\b(cartoon|anime|watercolou?r|pixel art|oil painting|comic|pencil sketch|sketch|3d|photo-?realistic|realistic|vintage)\b(?: style)?",
     re.I,
 )
 _LIKE_IT = re.compile(
@@ -1461,7 +1486,7 @@ def _question(clause: str, reading: Reading) -> str:
     # "who signed email.txt?" keeps the file it asks about; "in §text0" only says where to look
     text = re.sub(r"\s*(?:and\s+)?(?:in|on|from|of|about)\s+§(?:text|image|audio|video)\d+\s*[.?!]?", " ", text)
     text = re.sub(
-        r"\s+(?:and\s+)?(?:it'?s|it is)(?:\s+(?:somewhere|all|probably))?\s*[.?!]?\s*$", "", text
+        r"(?:,|\s+and)\s+(?:it'?s|it is)(?:\s+(?:somewhere|all|probably))?\s*[.?!]?\s*$", "", text
     )  # "..., its somewhere in X"
     text = _tidy(_unmask(text, reading))
     # "Two cutline checks: is the cup on a table?": the heading before the colon is no part of the question
@@ -1515,6 +1540,9 @@ def _question(clause: str, reading: Reading) -> str:
     text = re.sub(r"^(?:and )?(?:whether|if)\s+(\w+(?: \w+)?) (is|are|was|were)\b", r"\2 \1", text, flags=re.I)
     text = re.sub(r"\s*\([^()]{1,30}\)", "", text)  # "what did i pay at the cafe (receipt)"
     text = re.sub(r"[.)]+\?$", "?", text)
+    text = re.sub(
+        r"^(what \w+|who|where|how \w+) (it|he|she|they) (is|are|was|were)\?$", r"\1 \3 \2?", text, flags=re.I
+    )
     named = re.fullmatch(rf"(?:the )?({_NOT_LEAD}[a-z][\w'-]*(?: [\w'-]+)?) (colou?r|size|shape)\?", text, re.I)
     if named:  # "cup color?"
         text = f"what {named.group(2)} is the {named.group(1)}?"
@@ -1564,6 +1592,9 @@ def _languages(clause: str, request: str) -> tuple[str | None, str | None]:
     clause, request = (
         cues.NATIVE_LANGUAGE_RE.sub(lambda m: cues.NATIVE_LANGUAGE[m.group()], t.lower()) for t in (clause, request)
     )
+    request = re.sub(
+        rf"\bthe {cues.LANGUAGE} (?:one|version|translation)\b", " ", request
+    )  # "read the German one aloud"
     target, source = found(clause)
     if target is None and source is None:
         return found(request)
@@ -1571,6 +1602,9 @@ def _languages(clause: str, request: str) -> tuple[str | None, str | None]:
         _, source = found(request)  # "it's in Spanish. What does it say in English?"
     if source is None:  # "a guest left this message at the desk in Spanish", "my Spanish is rusty": the content's
         words = _FILE.sub(" ", request)  # "spanish.wav" names a file, not the language it is in
+        words = re.sub(
+            rf"\bthe {cues.LANGUAGE} (?:one|version|translation)\b", " ", words
+        )  # "read the German one aloud"
         named = (
             english(m.group(1))
             for m in re.finditer(
@@ -1705,7 +1739,9 @@ class EverydayPlanner:
                     if c != clause
                 )
             ):
-                question = False  # "I want to know who to reply to first" says why the other steps are asked for
+                # "I want to know who to reply to first" says why the other steps are asked for ("find out which dessert
+                # it raves about, then draw it" asks it)
+                question = bool(re.match(r"\W*(?:find out|figure out|work out|tell me|check)\b", _cue_text(clause)))
             if (
                 question
                 and not needs
@@ -1862,7 +1898,7 @@ _CONVERTERS = {"automatic-speech-recognition", "content"}
 _CONVERTER_TASKS = {"automatic-speech-recognition", "image-to-text"}
 _POINTS = re.compile(r"\b(?:it|that|this|them)\b")
 _BASED_ON = re.compile(
-    r"\b(?:(?:based on|inspired by|from|out of|about|of) (?:both|all of them)|(?:with|using) (?:it|that|this))\b|"
+    r"\b(?:(?:based on|inspired by|from|out of|about|of|using) (?:both|all of them)|(?:with|using) (?:it|that|this)|about what you (?:saw|found|read|heard))\b|"
     r"\b(?:based on|inspired by|from|out of|about|of) (?:it|this|that|them|what'?s in (?:it|(?:the|this|that|my) (?:photo|picture|"
     r"image|pic|§\w+))|whats in it|what (?:it|the (?:photo|picture|image)) shows)\b|\breply\b[^.?!]{0,40}\b(?:it|this|that)\b"
 )

@@ -165,7 +165,10 @@ def split_labels(segment: str) -> list[str]:
     labels: list[str] = []
     for part in parts:
         label = re.sub(
-            r"^[-–—:\s]*(?:(?:and|or|either)\s+)?(?:(?:a|an|the)\s+)?", "", _unquote(part), flags=re.IGNORECASE
+            r"^[-–—:\s]*(?:(?:and|or|either)\s+)?(?:(?:just|only|really|maybe)\s+)?(?:(?:a|an|the)\s+)?",
+            "",
+            _unquote(part),
+            flags=re.IGNORECASE,
         ).strip()
         if label and label.lower() not in (x.lower() for x in labels):
             labels.append(label)
