@@ -135,7 +135,7 @@ CUES: list[Cue] = [
         r"\b(?:in|to|into) (?:a |one |two |three |a few |a couple of |\d+(?:-\d+)? )?(?:short |brief )?(?:sentences?|lines?|nutshell|"
         r"bullet points)\b",
         r"\b(?:shorten|condense|(?<!meeting )(?<!the )recap|sum (?:it |this |that )?up)\b|\bboil\b[^.?!]{0,25}\bdown\b",
-        r"\bshort(?:er)? version\b|\bbrief(?:ly)?\b|\boverview\b|\bmake (?:it |this |that |the \w+ )?short(?:er)?\b",
+        r"\bshort(?:er)? version\b|(?<!our )(?<!the )(?<!my )(?<!client's )\bbrief(?:ly)?\b(?! says)|\boverview\b|\bmake (?:it |this |that |the \w+ )?short(?:er)?\b",
     ),
     *_cue(
         "gist",
@@ -168,6 +168,9 @@ CUES: list[Cue] = [
         r"(?! (?:say|said|think|thought|want|like|do|did|are saying)\b)",
         r"\b(?:who|what) are the (?:people|names|persons) and (?:the )?(?:places|companies|dates|cities)\b",
         r"\b(?:need|want) (?:the |all the )?(?:names|people|places|companies|entities)\b",
+        r"\b(?:does|do) (?:it|this|that|they|the \w+|this \w+|§txt)(?: both)? (?:mention|name|list|include) (?:a |an |any |the )?"
+        r"(?:date|dates|name|names|person|people|place|places|company|companies|mayor|city|cities)\b",
+        r"\bwho(?:'s| is)? [^.?!]{0,30}\b(?:which|what) compan(?:y|ies)\b",
         r"\b(?:pick out|pull out|list|extract) (?:the )?(?:who|where|when)\b",
         r"^(?:if there(?:'s| is| are) )?(?:an?|any) (?:city|cities|place|places|country|name|names|person|company|date)s? "
         r"(?:in|mentioned in) (?:it|there|the \w+)\b",
@@ -190,7 +193,7 @@ CUES: list[Cue] = [
         r"\bclose(?:r|st)? in meaning\b|\b(?:basically|essentially|roughly|pretty much) the same\b|\bhow do (?:they|these|those) compare\b",
         r"\bcompare\b[^.?!]{0,30}\b(?:sentences?|phrases?|texts?|these|them|meaning)\b",
         r"\bwhich (?:one |of (?:them|these|those|the two) )?(?:is|comes|sounds) closer to\b|\bcloser to what\b|"
-        r"\bwhich (?:one |of (?:them|these|those) )?is (?:the )?nearest\b|"
+        r"\bwhich (?:one |of (?:them|these|those) )?is (?:the )?nearest\b|\babout the same (?:problem|thing|issue|topic)\b|"
         r"\bwhich (?:of (?:our|these|the|my) )?(?:\w+ )?(?:macros?|templates?|replies|responses|answers|sentences?|snippets?|entries|faqs?|"
         r"lines|captions|headlines|taglines|descriptions|listings) (?:fits|matches|suits|is closest)\b|"
         r"\bparaphrases? of\b|\bsemantic(?:ally)?\b|\balike\b|\b(?:more near|nearer|nearest|more close) (?:to|in meaning)\b",
@@ -208,7 +211,7 @@ CUES: list[Cue] = [
         r"\bmake (?:it|this|that|the \w+|§txt\d*) (?:sound|seem|read|come across) (?:a lot |much |way |a little |a bit )?(?:more|less) \w+",
         r"\b(?:into|to|as) (?:a )?(?:formal|polite|passive|active|plain|simple) (?:english|language|voice|tone|form)\b",
         r"\b(?:turn|merge|combine)\b[^.?!]{0,30}\binto (?:a |an |one )?(?:[\w-]+ ){0,3}(?:message|email|tweet|post|letter|note|text|reply|story|poem|list|"
-        r"song|joke|limerick|haiku|rap|ad|advert|advertisement|slogan|headline|announcement|blurb)\b",
+        r"song|joke|limerick|haiku|rap|ad|advert|advertisement|slogan|headline|announcement|blurb|concept|script|pitch)\b",
     ),
     *_cue(
         "sentiment",
@@ -252,7 +255,8 @@ CUES: list[Cue] = [
     ),
     *_cue(
         "text-to-video",
-        r"\b(?:make|create|generate|produce|render|give me|turn)\b[^.?!§]{0,40}\b(?:video|animation|clip|movie|film|gif)\b",
+        r"\b(?:make|create|generate|produce|render|give me|turn)\b[^.?!§]{0,40}\b(?:video|animation|clip|movie|film|gif)\b"
+        r"(?! (?:concept|script|idea|ideas|storyboard|outline|brief)\b)",
         r"\banimat(?:e|ed|ion)\b|\btext[- ]to[- ]video\b|\b(?:and|or|plus|&) (?:a |an )?(?:short |quick |little )?(?:video|clip|animation)\b|\b(?:need|want|like|love) (?:a|an|some) (?:\w+ ){0,2}(?:video|clip|animation)\b",
         r"^(?:an? )?\d+[- ]?(?:sec|second|s|min|minute)s? (?:video|clip|animation|gif) (?:of|showing)\b|^(?:video|clip|animation)\s*:",
     ),
@@ -260,7 +264,7 @@ CUES: list[Cue] = [
         "image-to-image",
         r"\b(?:pencil |charcoal )?sketch(?:ed|es|y)?\b|\bcartoon\w*|\bsepia\b|\binvert\w*|\bnegative image\b|\bsharpen\w*",
         r"\bb&w\b|\bb/w\b|\bblur(?!ry\b)\w*|\bblurry (?:version|copy|one)\b|\b(?:make|get|turn) (?:it|them|this|the \w+) (?:a bit |a little |more )?blurry\b|\bedges?\b|\bcanny\b|\boutlines?\b|\bline art\b|\bblack[- ]and[- ]white\b|\bgr[ae]yscale\b|\bmonochrome\b",
-        r"\bfilter\b|\bmake (?:it|the (?:\w+ )?\w+|this|my (?:\w+ )?\w+|§img) look\b|\blook (?:vintage|retro|old-fashioned|older)\b|\bpencil drawing\b|\b(?:vintage|retro|comic|anime) (?:look|style|effect)\b|\bstyli[sz]e\b",
+        r"\bfilter\b|\bmake (?:it|them|both|the (?:\w+ )?\w+|this|these (?:\w+ )?\w+|those (?:\w+ )?\w+|my (?:\w+ )?\w+|§img) look\b|\blook (?:vintage|retro|old-fashioned|older)\b|\bpencil drawing\b|\b(?:vintage|retro|comic|anime) (?:look|style|effect)\b|\bstyli[sz]e\b",
         r"\b(?:turn|convert|change)\b[^.?!]{0,30}\b(?:into|to) (?:a |an )?(?:sketch|cartoon|drawing|painting|b&w)\b",
         rf"\bedit\w*\b[^.?!]{{0,20}}\b(?:{IMAGE_WORDS}|it)\b",
     ),
@@ -337,12 +341,12 @@ CUES: list[Cue] = [
         "text-generation",
         r"\bwrite (?:that|it|this) (?:as|into|up as)\b|"
         r"\b(?:write|compose|draft|generate|create|come up with|make up|invent|suggest|give me|help (?:me )?with|"
-        r"(?:need|want) (?=an? |some |another )|make (?:me )?(?=an? |some |one )|"
+        r"(?:need|want) (?=(?:an?|some|another|\d+|a few|several|three|five|ten) )|make (?:me )?(?=an? |some |one )|"
         r"tell me (?=an? |some |another ))\b"
         r"[^.?!§]{0,35}"
         r"\b(?:story|stories|poem|haiku|joke|essay|email|letter|tweet|post|slogan|paragraph|song|lyrics|limerick|"
         r"names?(?! of (?:the )?(?:persons|people|places|companies|cities))|titles?|tagline|recipe|speech|message|ideas?|list|bio|description|caption|riddle|quote|reply|"
-        r"response|apology|review|questions|quiz|rhymes?|lullaby|note|notice|flyer|announcement|postcard|card|invitation|headline|intro|summary of (?:your|the) day|greeting|toast|wish(?:es)?|lines|verse|description)\b",
+        r"response|apology|review|questions|quiz|rhymes?|lullaby|something (?:nice|kind|sweet|short|funny|to say)|note|notice|flyer|announcement|postcard|card|invitation|headline|intro|summary of (?:your|the) day|greeting|toast|wish(?:es)?|lines|verse|description)\b",
         r"^(?:an? )?(?:short |quick |little |funny |cute |sad |happy )?(?:story|poem|haiku|joke|limerick|riddle|song|tagline|"
         r"slogan)s? (?:about|for|on)\b",
         r"\btext[- ]generation\b(?! (?:model|step) (?:on|of)\b)|\bcontinue\b|\bfinish (?:this|the|my) (?:\w+ )?(?:sentence|story|text|line|poem|verse)\b|\bkeep (?:it|this|the story) going\b|"

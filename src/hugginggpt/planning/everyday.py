@@ -48,7 +48,9 @@ _CONNECTIVE = re.compile(
 )
 _FILLER = re.compile(
     r"^(?:(?:hey|hi|hello|ok|okay|so|quick one|quick question|please|pls|plz|can you|could you|would you|"
-    r"will you|i want you to|i need you to|i'd like you to|i would like you to|help me|you|kindly|just|also|"
+    r"will you|i want you to|i need you to|i'd like you to|i would like you to|help me|you|kindly|just|also|sorry|"
+    r"is it possible to|is it possible for you to|would it be possible to|i have no idea if this works but|"
+    r"not sure if this works but|probably a daft question but|"
     r"tell me|let me know|i wonder|i'd like to know|do you know|according to (?:the|this|that|my) \w+|"
     r"based on (?:the|this|that|my) \w+|"
     r"and|then|now|first|next|finally|lastly|after that|afterwards|if so|if yes|if there is|if (?:it|that|this|they|she|he) (?:is|are|does|do)|if it's|"
@@ -317,7 +319,8 @@ def _add_labels(request: str, spans: list[tuple[int, int, Source]]) -> None:
 _PURPOSE = re.compile(
     r",?\s*\b(?:so (?:that )?(?:i|we|they|he|she|everyone|(?:the|my|our) \w+) (?:can|could|may)(?!['’]|n['’]?t| ?not)|before (?:i|we) (?:bother|waste)|(?:just )?to (?:be sure|make sure)|showing|that shows|which shows|(?:it'?s|it is|is|this is) for "
     r"(?:my|our|a|the|him|her|them)\b)\b"
-    r"(?:(?!,\s*(?:and\s+)?then\b|\s+and then\b|,\s*and\s+(?:an?|the|also|then)\b)[^.?!])*",
+    r"(?:(?!,\s*(?:and\s+)?then\b|\s+and then\b|,\s*(?:and\s+)?(?:an?|the|also|then|plus|translate|summari[sz]e|read|make|give|write|tell|draw|describe|"
+    r"transcribe|list|find|send|put|turn)\b)[^.?!])*",
     re.I,
 )
 # "who's visiting and when?", "how many are missing and when do they need it by?": one question of one text
@@ -333,7 +336,9 @@ _TAGGING = re.compile(
     r"\b(?:tag|tagging|mention|mentioning|thank|thanking|naming|featuring|shout(?:ing)? out to) "
     r"(?:them|all of them|everyone|each of them|those)\b"
 )
-_REPLY = re.compile(r"\b(?:reply|replies|respon[sd]\w*|apolog\w*|answer (?:back|to (?:her|him|them)))\b")
+_REPLY = re.compile(
+    r"\b(?:reply|replies|respon[sd]\w*|apolog\w*|answer (?:back|to (?:her|him|them)))\b|\bwrite (?:\w+ ){1,4}back\b"
+)
 _POLITE_REQUEST = re.compile(
     r"^(?:(?:and|so|now)\s+)?(?:would|could|will|can|might) you (?:please |kindly |possibly |perhaps )?(?:be so good as to |"
     r"be kind enough to |mind |kindly )?(?:check(?:ing)?|look(?:ing)? (?:at|into|over)|hav(?:e|ing) a look|tak(?:e|ing) a look|"
@@ -581,6 +586,14 @@ _DECLINES = re.compile(
     r"\b(?:not|aren'?t|isn'?t) (?:really )?(?:necessary|needed|required)\b|"
     r"\b(?:i'?ll|i will|we'?ll|we will) (?:do|write|handle|make|translate|read) (?:\w+ ){0,3}(?:myself|ourselves)\b"
 )
+_ANNOUNCED = re.compile(
+    r"^(?:sorry,? )?(?:two|2|three|these|some|a few|a couple of) (?:pictures|photos|pics|images|files|recordings)"
+    r"(?: here| attached| for you)?\W*$"
+)
+_CAN_YOU_EVEN = re.compile(
+    r"^(?:(?:probably a daft question but|not sure if this works but)\s+)?(?:can|could) (?:you|u) (?:even )?(?:answer|do|handle|read|"
+    r"understand) (?:something|things|that|this kind of thing|questions)\b[^.?!]*\?"
+)
 _NEGATED = re.compile(
     r"\b(?:no|not|don'?t|do not|can'?t|cannot|doesn'?t|won'?t|without|no need to|never|skip)\s+"
     r"(?:need to\s+|need (?:the |a |any )?|want (?:the |a |any )?|bother with (?:the )?|to\s+|any\s+|the\s+|an?\s+)?$"
@@ -591,6 +604,8 @@ def clause_needs(clause: str, without: Sequence[str] = ()) -> list[tuple[int, st
     """(position, need, mode) of each cue in a clause, earlier cues winning where they overlap; a cue the
     clause negates ("no translation needed") and the needs in `without` are left out."""
     text = _cue_text(clause)
+    if _ANNOUNCED.match(text) or _CAN_YOU_EVEN.match(text):
+        return []  # "sorry, two pictures here", "can you answer something from a bit of text if i paste it?"
     declined = _DECLINES.search(text)
     if declined and not re.search(r"\b(?:can|could|would|will) (?:you|u)\b|\btell me\b", text[declined.end() :]):
         # "please don't bother transcribing it", "no full transcript needed": a step not wanted ("i don't speak it,
@@ -796,7 +811,14 @@ class _Builder:
         if task == "text-to-speech" and self.made_now:
             return self.ref(self.made_now[-1])  # "translate 'thank you' to Japanese and say it": the translation
         answers = [k for k, t in enumerate(self.tasks) if t.task in _ANSWERS]
-        if task in _TRANSFORMS and answers and re.search(r"\btell (?:her|him|them)\b", clause.lower()):
+        if (
+            task in _TRANSFORMS
+            and answers
+            and (
+                re.search(r"\btell (?:her|him|them)\b", clause.lower())
+                or (answers[-1] == len(self.tasks) - 1 and re.search(r"\b(?:send|give) (?:it|that)\b", clause.lower()))
+            )
+        ):
             return self.ref(answers[-1])  # "mum wants to know when he comes ... tell her in spanish": the answer
         named = self.named(clause)
         given = [k for k in named if sources[k].kind == "text"]
@@ -810,7 +832,11 @@ class _Builder:
             and t.task != "text-to-speech"
             and split_roles(t.args.get("text", ""))[1].split("\n")[-1] == sources[given[0]].value
         ]
-        if product is None and changed and _POINTS.search(_MARK_RE.sub(" ", clause).lower()):
+        if (
+            product is None
+            and changed
+            and (task == "text-to-speech" or _POINTS.search(_MARK_RE.sub(" ", clause).lower()))
+        ):
             return self.ref(changed[-1])  # "make this more polite and then put it in Spanish: '...'": the rewrite
         if given and not (product is not None and given[0] in self.consumed):
             return self.content_of(given[0])  # ("summarize this, then translate the summary: <text>": the summary)
@@ -1152,6 +1178,10 @@ class _Builder:
             self.add("sentence-similarity", {"text": "\n".join([source, *texts])}, None)
         elif len(texts) >= 2:
             self.add("sentence-similarity", {"text": "\n".join(texts)}, None)
+        elif (
+            not texts and not producers and len(media) >= 2
+        ):  # "a written complaint and a voicemail: the same problem?"
+            self.add("sentence-similarity", {"text": "\n".join(self.content_of(k) for k in media[:2])}, None)
         elif not texts and len({self.tasks[k].subject for k in producers}) >= 2:
             # "does what's written in complaint.png mean the same as what is said in complaint.wav?"
             self.add("sentence-similarity", {"text": f"{self.ref(producers[-2])}\n{self.ref(producers[-1])}"}, None)
@@ -1250,10 +1280,16 @@ class _Builder:
                 # "make me one to-do list from both", "a post using both the type and the description"
                 products = [k for k, t in enumerate(self.tasks) if "text" in t.produces and t.task not in _ANSWERS]
                 media = [k for k in self.reading.attached if self.reading.sources[k].kind in ("audio", "image", "text")]
-                if not made and len(media) > 1:  # ... of two recordings nothing has transcribed yet
+                if len(media) > 1 and len(products) < len(media):  # "one apology that addresses both" files
                     contents = "\n".join(self.content_of(k) for k in media)
                     self.add("text2text-generation", {"text": f"{_instruction(clause)}\n{contents}"}, None)
                     return
+            named_file = [k for k in self.named(clause) if k in self.reading.attached]
+            if based and not made and named_file:  # "a LinkedIn post based on the article"
+                self.add(
+                    "text2text-generation", {"text": f"{_instruction(clause)}\n{self.content_of(named_file[0])}"}, None
+                )
+                return
         if product is not None and "text" in self.tasks[product].produces:
             # "write a story based on the description", "draft an apology" to a call: a rewrite of the result;
             # "a post that uses both captions" reads them all
@@ -1700,6 +1736,12 @@ class EverydayPlanner:
                 needs = []  # "A guest left this message in Spanish. Could you translate it?" says what it is in
             named = builder.referred_products(clause)
             made = builder.tasks[named[-1]].task if named else None
+            if made == "translation" and re.search(
+                rf"\b{cues.LANGUAGE} (?:summary|caption|description|transcript)\b", clause.lower()
+            ):
+                needs = [
+                    n for n in needs if n[1] not in ("summarization", "gist", "describe", "content")
+                ]  # "the Spanish summary"
             asked_again = [n for _, n, _ in needs if _MAKES.get(n, n) == made]
             if asked_again and made not in _ARGUED:
                 # "of that summary" is no new one; without its cue, "turn the summary into a video" (or "write a
@@ -1898,7 +1940,10 @@ _CONVERTERS = {"automatic-speech-recognition", "content"}
 _CONVERTER_TASKS = {"automatic-speech-recognition", "image-to-text"}
 _POINTS = re.compile(r"\b(?:it|that|this|them)\b")
 _BASED_ON = re.compile(
-    r"\b(?:(?:based on|inspired by|from|out of|about|of|using) (?:both|all of them)|(?:with|using) (?:it|that|this)|about what you (?:saw|found|read|heard))\b|"
+    r"\b(?:(?:based on|inspired by|from|out of|about|of|using|address(?:es|ing)?|cover(?:s|ing)?|quot(?:es|ing)|answer(?:s|ing)?) "
+    r"(?:both|all of them)|(?:with|using) (?:it|that|this)|about what you (?:saw|found|read|heard))\b|"
+    r"\bbased on (?:the|this|that|my) (?:article|email|review|text|file|memo|recording|transcript|note|letter)\b|"
+    r"\b(?:mention|mentions|mentioning|include|includes|including|name|names|naming) the (?:breed|answer|result|total|name)\b|"
     r"\b(?:based on|inspired by|from|out of|about|of) (?:it|this|that|them|what'?s in (?:it|(?:the|this|that|my) (?:photo|picture|"
     r"image|pic|§\w+))|whats in it|what (?:it|the (?:photo|picture|image)) shows)\b|\breply\b[^.?!]{0,40}\b(?:it|this|that)\b"
 )

@@ -184,6 +184,8 @@ def split_labels(segment: str) -> list[str]:
         return []  # "is it positive or nah and whats the place called" ends in a question of its own
     if any(re.search(r"\b(?:both|them|all of)\b", label, re.IGNORECASE) for label in labels):
         return []  # "angry in both or just one of them" asks of each
+    if any(label.lower() in ("not", "no", "nah", "nope", "not really") for label in labels):
+        return []  # "is he still coming or not?" asks a yes or no
     if any(re.search(r"\b(?:thanks?|thank you|please|pls)\b", label, re.IGNORECASE) for label in labels):
         return []  # "into pencil sketches for my scrapbook, thank you ever so much" is no list
     # "a trip, payment or illness thing": the word names them all
