@@ -168,7 +168,7 @@ CUES: list[Cue] = [
         r"(?! (?:say|said|think|thought|want|like|do|did|are saying)\b)",
         r"\b(?:who|what) are the (?:people|names|persons) and (?:the )?(?:places|companies|dates|cities)\b",
         r"\b(?:need|want) (?:the |all the )?(?:names|people|places|companies|entities)\b",
-        r"\b(?:does|do) (?:it|this|that|they|the \w+|this \w+|§txt)(?: both)? (?:mention|name|list|include) (?:a |an |any |the )?"
+        r"\b(?:does|do) (?:it|this|that|they|the \w+|this \w+|§txt|§\w+ and §\w+)(?: both)? (?:mention|name|list|include) (?:a |an |any |the )?(?:same )?"
         r"(?:date|dates|name|names|person|people|place|places|company|companies|mayor|city|cities)\b",
         r"\bwho(?:'s| is)? [^.?!]{0,30}\b(?:which|what) compan(?:y|ies)\b",
         r"\b(?:pick out|pull out|list|extract) (?:the )?(?:who|where|when)\b",
@@ -194,8 +194,10 @@ CUES: list[Cue] = [
         r"\bcompare\b[^.?!]{0,30}\b(?:sentences?|phrases?|texts?|these|them|meaning)\b",
         r"\bwhich (?:one |of (?:them|these|those|the two) )?(?:is|comes|sounds) closer to\b|\bcloser to what\b|"
         r"\bwhich (?:one |of (?:them|these|those) )?is (?:the )?nearest\b|\babout the same (?:problem|thing|issue|topic)\b|"
+        r"\b(?:basically |roughly |really )?the same as (?:what|the|my|§)|\b(?:does|do) (?:it|this|that|they|§aud|§txt) match\b|"
+        r"\bhow close (?:my|the|this) \w+ (?:is|are)\b|"
         r"\bwhich (?:of (?:our|these|the|my) )?(?:\w+ )?(?:macros?|templates?|replies|responses|answers|sentences?|snippets?|entries|faqs?|"
-        r"lines|captions|headlines|taglines|descriptions|listings) (?:fits|matches|suits|is closest)\b|"
+        r"lines|captions|headlines|taglines|descriptions|listings|titles?) (?:fits|matches|suits|is closest)\b|"
         r"\bparaphrases? of\b|\bsemantic(?:ally)?\b|\balike\b|\b(?:more near|nearer|nearest|more close) (?:to|in meaning)\b",
         r"\b(?:is|are) (?:it|this|that|they) (?:close|similar) to\b|\bbest match(?:es|ing)?\b|\bmatch(?:es)? \S+ (?:better|best)\b|\b(?:better|best|closest) match\b|\bmatches (?:best|better)\b",
     ),
@@ -212,10 +214,12 @@ CUES: list[Cue] = [
         r"\b(?:into|to|as) (?:a )?(?:formal|polite|passive|active|plain|simple) (?:english|language|voice|tone|form)\b",
         r"\b(?:turn|merge|combine)\b[^.?!]{0,30}\binto (?:a |an |one )?(?:[\w-]+ ){0,3}(?:message|email|tweet|post|letter|note|text|reply|story|poem|list|"
         r"song|joke|limerick|haiku|rap|ad|advert|advertisement|slogan|headline|announcement|blurb|concept|script|pitch)\b",
+        r"\bmake (?:it|this|that|the \w+|§txt\d*) (?:a bit |a lot |much |even )?(?:funnier|warmer|punchier|catchier|sweeter|friendlier|"
+        r"sillier|cheesier|snappier|more fun)\b",
     ),
     *_cue(
         "sentiment",
-        r"\bsentiment\w*|\bpositive\b|\bnegative\b|\b(?:angrier|happier|sadder|ruder|more (?:negative|positive|upset|angry))\b|\b(?:un)?favou?rable\b|\b(?:complaining|moaning|whining|grumbling)\b|\bemotion\w*|\bmood\b|\bvibes?\b|\battitude\b",
+        r"\bsentiment\w*|\bpositive\b|\bnegative\b|\b(?:angrier|happier|sadder|ruder|more (?:negative|positive|upset|angry))\b|\b(?:un)?favou?rable\b|\b(?:complaining|moaning|whining|grumbling)\b|\bemotion\w*|\bmood\b|\bvibes?\b(?!:)|\bsounds? (?:more )?(?:upbeat|gloomy|cheerful|happy|sad|angry|positive|negative|grumpy)\b|\battitude\b",
         r"\b(?:the|its|what|overall|general) tone\b|\btone of\b|^tone\W*$",  # not "in a polite and professional tone"
         r"\bhow (?:they|he|she|the \w+) (?:feel|felt)\b|\bhow (?:does|do|did|is|was) (?:the |this |that )?\w* ?(?:feel|feeling|sound)\b|\bhow\b[^.?!]{0,20}\bfeel(?:s|ing)\b",
         r"\b(?:happy|angry|upset|satisfied|unhappy|pleased|annoyed|mad|sad|good or bad|praise|complain(?:s|ed|ing)?)\b[^.?!]{0,20}\?",
@@ -290,7 +294,7 @@ CUES: list[Cue] = [
         r"\b(?:more|fewer|most) (?:things|objects|items|people|stuff)\b",
         r"\bthere(?:'s| is|s| are| were) (?:only )?(?:one|two|three|four|five|\d+) \w+ (?:in|on) (?:this|the|that|my) (?:photo|picture|image|pic)\b",
         r"\bthere(?:'s| is) (?:actually |really )(?:a|an|any)\b|\b(?:is|are) there (?:actually |really )(?:a|an|any)\b|"
-        r"\bwhich (?:of (?:these|the) )?(?:\w+ )?(?:photos?|pictures?|images?|pics?) (?:has|have|shows?|contains?)\b|"
+        r"\bwhich (?:of (?:these|the) )?(?:\w+ )?(?:photos?|pictures?|images?|pics?|one) (?:has|have|shows?|contains?)\b(?! (?:any )?(?:speech|voices?|talking|sound))|"
         r"\b(?:is|are) there (?:exactly |only |just |at least |more than )?(?:a|an|any|some|one|two|three|\d+|anyone|anybody|someone|"
         r"somebody|people)\b(?!\s+(?:\w+\s+)?(?:speech|voices?|"
         r"talking|speaking|sounds?|noise|music)\b)|\bany (?:people|persons|cats|"
@@ -322,6 +326,7 @@ CUES: list[Cue] = [
     # Sounds.
     *_cue(
         "audio-classification",
+        r"^(?:any )?(?:speech|voices?|talking|someone talking) in (?:it|either|both|them|(?:the|this|that) \w+)(?: one| of them)?\W*$|"
         r"\b(?:is|are|was) (?:there|anyone|anybody|somebody|someone) (?:actually |really )?(?:any |some )?(?:speech|talking|speaking|"
         r"voices?|saying anything|in it)\b",
         r"\b(?:anyone|someone|somebody|anybody|people) (?:\w+ ){0,3}(?:talk|speak)(?:s|ing)?\b",
@@ -341,7 +346,7 @@ CUES: list[Cue] = [
         "text-generation",
         r"\bwrite (?:that|it|this) (?:as|into|up as)\b|"
         r"\b(?:write|compose|draft|generate|create|come up with|make up|invent|suggest|give me|help (?:me )?with|"
-        r"(?:need|want) (?=(?:an?|some|another|\d+|a few|several|three|five|ten) )|make (?:me )?(?=an? |some |one )|"
+        r"(?:need|want|like|love) (?=(?:an?|some|another|\d+|a few|several|three|five|ten) )|make (?:me )?(?=an? |some |one )|"
         r"tell me (?=an? |some |another ))\b"
         r"[^.?!§]{0,35}"
         r"\b(?:story|stories|poem|haiku|joke|essay|email|letter|tweet|post|slogan|paragraph|song|lyrics|limerick|"

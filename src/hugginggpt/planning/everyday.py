@@ -80,7 +80,7 @@ _SHORT = {"image": "img", "audio": "aud", "video": "vid", "text": "txt", "labels
 _MOOD_WORDS = frozenset(
     "good bad positive negative neutral happy unhappy sad angry upset pleased nice mean mad annoyed furious glad ok okay "  # noqa: SIM905
     "fine calm satisfied dissatisfied unsatisfied content grateful frustrated disappointed thrilled excited cheerful "
-    "hostile rude polite friendly not nah nope no tired stressed".split()
+    "hostile rude polite friendly not nah nope no tired stressed upbeat gloomy grumpy cheery".split()
 )
 _LANGUAGE_NAMES = {n.lower() for names in LANGUAGES.values() for n in names}
 _MARK_RE = re.compile(r"§(image|audio|video|text|labels)(\d+)")
@@ -317,9 +317,11 @@ def _add_labels(request: str, spans: list[tuple[int, int, Source]]) -> None:
 
 # "so I can paste them", "showing what's near": what the user will do with a result, not a step
 _PURPOSE = re.compile(
-    r",?\s*\b(?:so (?:that )?(?:i|we|they|he|she|everyone|(?:the|my|our) \w+) (?:can|could|may)(?!['’]|n['’]?t| ?not)|before (?:i|we) (?:bother|waste)|(?:just )?to (?:be sure|make sure)|showing|that shows|which shows|(?:it'?s|it is|is|this is) for "
+    r",?\s*\b(?:so (?:that )?(?:i|we|they|he|she|everyone|(?:the|my|our) \w+) (?:can|could|may)(?!['’]|n['’]?t| ?not)|before (?:i|we) "
+    r"(?:bother|waste|paint|draw|print|post|send|share|frame)\b|(?:just )?to (?:be sure|make sure)|showing|that shows|which shows|(?:it'?s|it is|is|this is) for "
     r"(?:my|our|a|the|him|her|them)\b)\b"
-    r"(?:(?!,\s*(?:and\s+)?then\b|\s+and then\b|,\s*(?:and\s+)?(?:an?|the|also|then|plus|translate|summari[sz]e|read|make|give|write|tell|draw|describe|"
+    r"(?:(?!,\s*(?:and\s+)?then\b|\s+and then\b|\s+(?:how many|how much|is there|are there)\b|,\s*(?:and\s+)?(?:an?|the|also|then|plus|translate|summari[sz]e|read|"
+    r"make|give|write|tell|draw|describe|"
     r"transcribe|list|find|send|put|turn)\b)[^.?!])*",
     re.I,
 )
@@ -337,7 +339,8 @@ _TAGGING = re.compile(
     r"(?:them|all of them|everyone|each of them|those)\b"
 )
 _REPLY = re.compile(
-    r"\b(?:reply|replies|respon[sd]\w*|apolog\w*|answer (?:back|to (?:her|him|them)))\b|\bwrite (?:\w+ ){1,4}back\b"
+    r"\b(?:reply|replies|respon[sd]\w*|apolog\w*|answer (?:back|to (?:her|him|them)))\b|\bwrite (?:\w+ ){1,4}back\b|"
+    r"\b(?:to )?(?:leave|send|say|give) (?:it )?back\b"
 )
 _POLITE_REQUEST = re.compile(
     r"^(?:(?:and|so|now)\s+)?(?:would|could|will|can|might) you (?:please |kindly |possibly |perhaps )?(?:be so good as to |"
@@ -925,6 +928,15 @@ class _Builder:
             and not re.search(r"\w(?:ions|ies|pts)\b", clause.lower())
         ):
             return []
+        quoted = [k for k, s in enumerate(self.reading.sources) if s.kind == "text" and not s.is_file]
+        files = [k for k in self.reading.attached if self.reading.sources[k].kind in ("text", "image", "audio")]
+        if (
+            quoted
+            and files
+            and task not in _TRANSFORMS
+            and re.search(r"\b(?:each|both|vs|versus|either)\b", clause.lower())
+        ):
+            return [self.content_of(k) for k in (*quoted, *files)]  # "names in this quote vs the names in email.txt"
         made_text = any("text" in t.produces for t in self.tasks)
         if (task in _TRANSFORMS and made_text) or self.referred_product(clause) is not None:
             # "read both descriptions aloud" speaks results; "english versions of both" translates the files
@@ -1185,6 +1197,8 @@ class _Builder:
         elif not texts and len({self.tasks[k].subject for k in producers}) >= 2:
             # "does what's written in complaint.png mean the same as what is said in complaint.wav?"
             self.add("sentence-similarity", {"text": f"{self.ref(producers[-2])}\n{self.ref(producers[-1])}"}, None)
+        elif len(texts) == 1 and not producers and media:  # 'is my note "..." the same as what email.txt says?'
+            self.add("sentence-similarity", {"text": f"{texts[0]}\n{self.content_of(media[0])}"}, None)
         elif texts and producers:  # "what does the menu say in English, and is it close to '...'?"
             self.add("sentence-similarity", {"text": f"{self.ref(producers[-1])}\n{texts[0]}"}, None)
         else:
@@ -1273,7 +1287,7 @@ class _Builder:
                     "text2text-generation", {"text": f"{_instruction(clause)}\n{self.content_of(subject[0])}"}, None
                 )
                 return
-            made = made or [k for k, t in enumerate(self.tasks) if "text" in t.produces and t.task not in _ANSWERS]
+            made = made or [k for k, t in enumerate(self.tasks) if "text" in t.produces and t.task != "conversational"]
             # ("what breed is my cat? and write a little poem for him with it": the breed)
             product = made[-1] if made else None
             if based and re.search(r"\b(?:both|them|all)\b", based.group()):
@@ -1944,6 +1958,7 @@ _BASED_ON = re.compile(
     r"(?:both|all of them)|(?:with|using) (?:it|that|this)|about what you (?:saw|found|read|heard))\b|"
     r"\bbased on (?:the|this|that|my) (?:article|email|review|text|file|memo|recording|transcript|note|letter)\b|"
     r"\b(?:mention|mentions|mentioning|include|includes|including|name|names|naming) the (?:breed|answer|result|total|name)\b|"
+    r"\b(?:an? )?(?:ode|song|poem|toast|letter) (?:to|for) (?:it|them|that|her|him)\b|"
     r"\b(?:based on|inspired by|from|out of|about|of) (?:it|this|that|them|what'?s in (?:it|(?:the|this|that|my) (?:photo|picture|"
     r"image|pic|§\w+))|whats in it|what (?:it|the (?:photo|picture|image)) shows)\b|\breply\b[^.?!]{0,40}\b(?:it|this|that)\b"
 )

@@ -128,7 +128,7 @@ _LABEL_KEY = re.compile(
 _LABEL_LEAD = re.compile(
     r"\b(?:as|into|among|between|about|is (?:this|it|that)(?: text| sentence| message)?(?: (?:talking|speaking|written) about| about)?|"
     r"(?:is|was) (?:she|he|the (?:speaker|caller|customer|writer))|(?:are|were) (?:they|the (?:speakers|callers))|"
-    r"(?:(?:it|this) is|it's)(?: about)?|(?:go|fall|fit|belong|be filed)(?:e?s)? (?:under|in|into|to)|under)(?:\s*[-–—:])?\s+"
+    r"(?:(?:it|this) is|it's)(?: about)?|(?:reads|sounds|looks|feels) (?:more )?like|(?:go|fall|fit|belong|be filed)(?:e?s)? (?:under|in|into|to)|under)(?:\s*[-–—:])?\s+"
     r"(?:(?:either|one of(?: the(?:se)?)?)\s+)?",
     re.IGNORECASE,
 )
