@@ -171,7 +171,7 @@ CUES: list[Cue] = [
         r"\b(?:does|do) (?:it|this|that|they|the \w+|this \w+|§txt|§\w+ and §\w+)(?: both)? (?:mention|name|list|include) (?:a |an |any |the )?(?:same )?"
         r"(?:date|dates|name|names|person|people|place|places|company|companies|mayor|city|cities)\b",
         r"\bwho(?:'s| is)? [^.?!]{0,30}\b(?:which|what) compan(?:y|ies)\b",
-        r"\b(?:pick out|pull out|list|extract) (?:the )?(?:who|where|when)\b",
+        r"\b(?:pick out|pull out|list|extract) (?:the )?(?:who|where|when)\b|\btell me who and where\b",
         r"^(?:if there(?:'s| is| are) )?(?:an?|any) (?:city|cities|place|places|country|name|names|person|company|date)s? "
         r"(?:in|mentioned in) (?:it|there|the \w+)\b",
         r"\ball (?:the |of the )?(?:names|people|places|dates|companies|organi[sz]ations|entities)\b(?! in (?:the |this |that )?(?:photo|picture|image|pic))",
@@ -212,7 +212,7 @@ CUES: list[Cue] = [
         r"professional|simpler|clearer|nicer|concise)\b",
         r"\bmake (?:it|this|that|the \w+|§txt\d*) (?:sound|seem|read|come across) (?:a lot |much |way |a little |a bit )?(?:more|less) \w+",
         r"\b(?:into|to|as) (?:a )?(?:formal|polite|passive|active|plain|simple) (?:english|language|voice|tone|form)\b",
-        r"\b(?:turn|merge|combine)\b[^.?!]{0,30}\binto (?:a |an |one )?(?:[\w-]+ ){0,3}(?:message|email|tweet|post|letter|note|text|reply|story|poem|list|"
+        r"\b(?:turn|merge|combine)\b[^.?!]{0,30}\binto (?:a |an |one )?(?:[\w-]+ ){0,3}(?:message|email|tweet|post|letter|note|text|reply|story|poem|list|reminder|to-?do|"
         r"song|joke|limerick|haiku|rap|ad|advert|advertisement|slogan|headline|announcement|blurb|concept|script|pitch)\b",
         r"\bmake (?:it|this|that|the \w+|§txt\d*) (?:a bit |a lot |much |even )?(?:funnier|warmer|punchier|catchier|sweeter|friendlier|"
         r"sillier|cheesier|snappier|more fun)\b",

@@ -269,7 +269,7 @@ def _mentions_file(text: str) -> bool:
 
 
 _LABEL_ASKED = re.compile(
-    r"\b(?:classif\w*|categor\w*|labels?|tag|sort|topics?|about [^.?!]*\bor|which (?:one|of)|bucket|fits? best|best fits?|"
+    r"\b(?:cla?s+if\w*|categor\w*|labels?|tag|sort|topics?|about [^.?!]*\bor|which (?:one|of)|bucket|fits? best|best fits?|"
     r"one of|options|choices|triage|(?:go|goes|fall|falls|fit|fits|belong|belongs|be filed|filed) (?:under|in|into|to)\b|which (?:main )?(?:aspect|area|department|team|type|kind|theme)s?\b|"
     r"(?:is|it's|it is) (?:this |it |that )?(?:a|an)? ?[\w ,]+ or)\b",
     re.IGNORECASE,
@@ -1453,7 +1453,10 @@ _LIKE_IT = re.compile(
 
 def _points_back(prompt: str) -> bool:
     # ("a picture of it and i'm craving it now": the words after the pointer are the writer's)
-    words = re.findall(r"[a-z']+", re.split(r",|\band\b", prompt.lower())[0])
+    pointer = re.sub(
+        r"\bfor (?:my|our|his|her|the|a) (?:little )?\w+\b", " ", re.split(r",|\band\b", prompt.lower())[0]
+    )
+    words = re.findall(r"[a-z']+", pointer)  # ("draw a pic of it for my kid" says who it is for)
     return bool(words) and set(words) <= _POINTER_WORDS and bool({"it", "that", "this", "them", "same"} & set(words))
 
 

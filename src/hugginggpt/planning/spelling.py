@@ -37,7 +37,7 @@ _SHORTHAND = {
     "transl8": "translate", "im": "i'm", "dont": "don't", "doesnt": "doesn't", "isnt": "isn't", "cant": "can't",
     "wanna": "want to", "gonna": "going to", "ya": "you", "cuz": "because", "hes": "he's", "shes": "she's",
     "theyre": "they're", "whos": "who's", "wheres": "where's", "thats": "that's", "kinda": "kind of", "sorta": "sort of",
-    "gimme": "give me", "lemme": "let me", "wtf": "what", "talkin": "talking", "sayin": "saying", "tryna": "trying to",
+    "gimme": "give me", "lemme": "let me", "wtf": "what", "talkin": "talking", "sayin": "saying", "tryna": "trying to", "howmany": "how many", "howmuch": "how much",
 }  # fmt: skip
 _SHORT_WORD = re.compile(
     r"(?<![\w'./§-])(?:" + "|".join(map(re.escape, _SHORTHAND)) + r")(?![\w'/-]|\.\w)", re.IGNORECASE
