@@ -73,7 +73,7 @@ CUES: list[Cue] = [
         r"\b(?:aloud|out loud|outloud)\b",
         r"\btext[- ]to[- ](?:speech|audio|voice)\b|\btts\b|\bsynthe[sz]\w*\b[^.?!§]{0,15}\b(?:speech|voice|audio)\b|\bspeech synthesis\b|"
         r"\bvoice (?:the|it|this|that|them)\b",
-        r"\b(?:narrate|narration|voice ?over|pronounce|speak it)\b|(?<!would you )(?<!do you )(?<!you'd )\bsay (?:it|that)\b(?!'s| is| doesn't| does| did| was| isn't| wasn't| looks| will)|\bspeak (?:the|that|this|them)\b",
+        r"\b(?:narrate|narration|voice ?over|pronounce)\b|(?<!us )(?<!we )(?<!i )(?<!they )(?<!he )(?<!she )(?<!'t )\bspeak it\b|(?<!would you )(?<!do you )(?<!you'd )\bsay (?:it|that)\b(?!'s| is| doesn't| does| did| was| isn't| wasn't| looks| will)|\bspeak (?:the|that|this|them)\b",
         # "an audio version" asks for speech; "the audio clip" names the recording given
         r"(?<!the )(?<!this )(?<!that )(?<!my )(?<!attached )(?<!uploaded )(?<!following )\b(?:audio|spoken|voice|mp3|wav|sound) "
         rf"(?:{LANGUAGE} )?(?:version|copy|reading)\b|(?<!the )(?<!this )(?<!that )(?<!my )(?<!attached )(?<!uploaded )(?<!following )(?<!one )\b(?:audio|spoken|voice|"

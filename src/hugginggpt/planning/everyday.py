@@ -239,6 +239,8 @@ def _add_inline_content(request: str, spans: list[tuple[int, int, Source]], free
         return
     if body.rstrip().endswith("?") and len(body.split()) <= 8:
         return  # "how does this customer feel - positive or negative?" gives choices, not a text
+    if re.match(r"(?:i|we) (?:don'?t|do not|won'?t) ", body, re.I):
+        return  # "read the answer out - I don't need the items listed" says what is not wanted
     if re.search(r"\b(?:things|steps|tasks|jobs|favou?rs)\b", head, re.I):
         return  # "might you do several things: tell me ..., give me ..." lists steps, not a text
     if re.search(
@@ -276,7 +278,7 @@ _LABEL_ASKED = re.compile(
 )
 # "what's the tone of it, upbeat or critical?": the choices close the question
 _TRAILING_CHOICE = re.compile(
-    r"\b(?:tone|mood|sentiment|feel\w*|vibe|attitude|type|kind|category|topic|subject|genre|theme|team|department|folder|carpeta|queue)\b(?:[^.?!]|\.(?=\w))*?(?:,|\s[—–-]|:)\s*(?:is it\s+|either\s+)?"
+    r"\b(?:tone|mood|sentiment|feel\w*|vibe|attitude|type|kind|category|topic|subject|genre|theme|team|department|dept|folder|carpeta|queue)\b(?:[^.?!]|\.(?=\w))*?(?:,|\s[—–-]|:)\s*(?:is it\s+|either\s+)?"
     r"(?P<labels>[\w-]+(?: [\w-]+)?(?:,\s*[\w-]+(?: [\w-]+)?)*,? or [\w-]+(?: [\w-]+)?)\s*\?",
     re.IGNORECASE,
 )
@@ -412,7 +414,7 @@ def _clauses(masked: str) -> list[str]:
                 merged[-1] += " and " + piece  # "i need to know which parts are close and which are further back"
             elif (
                 merged
-                and re.fullmatch(cues.LANGUAGE, piece.lower())
+                and re.fullmatch(rf"(?:in |into |to )?{cues.LANGUAGE}", piece.lower())
                 and re.search(rf"{cues.LANGUAGE}\W*$", merged[-1].lower())
             ):
                 merged[-1] += " and " + piece  # "translate it into spanish and french"
@@ -599,7 +601,8 @@ _CAN_YOU_EVEN = re.compile(
 )
 _NEGATED = re.compile(
     r"\b(?:no|not|don'?t|do not|can'?t|cannot|doesn'?t|won'?t|without|no need to|never|skip)\s+"
-    r"(?:need to\s+|need (?:the |a |any )?|want (?:the |a |any )?|bother with (?:the )?|to\s+|any\s+|the\s+|an?\s+)?$"
+    r"(?:need to\s+|need (?:the |a |any )?|want (?:the |a |any )?|bother with (?:the )?|to\s+|any\s+|the\s+|an?\s+)?"
+    r"(?:(?:tell|give|show) me |analy[sz]e |list |count(?:ing)? |include |the |her |his |their |its |any |full |individual |whole )*$"
 )
 
 
@@ -1111,7 +1114,7 @@ class _Builder:
 
     def _need_translation(self, clause: str, mode: str) -> None:
         several = re.search(
-            rf"(?<!\bfrom )(?<!\bbetween )\b({cues.LANGUAGE}(?:\s*,\s*{cues.LANGUAGE})*,?\s+(?:and|&)\s+(?:also\s+)?(?:in(?:to)?\s+)?"
+            rf"(?<!\bfrom )(?<!\bbetween )\b({cues.LANGUAGE}(?:\s*,\s*{cues.LANGUAGE})*,?\s+(?:and|&)\s+(?:also\s+)?(?:(?:in|into|to)\s+)?"
             rf"{cues.LANGUAGE})\b",
             clause.lower(),
         )
