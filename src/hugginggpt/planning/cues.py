@@ -53,7 +53,7 @@ CUES: list[Cue] = [
         r"(?:\s+(?:please|pls|thanks|on (?:it|this|here)))*(?:\s*[-—–,:]\s*just the (?:figure|number|amount|date|time))?\s*\W*$",
         r"\b(?:forgot|forget|lost|missing)\b[^.?!]{0,25}\bthe (?:receipt |bill )?(?:total|amount due|subtotal|price|date|time|address|"
         r"deadline|venue)\b",
-        r"\b(?:say|read|tell me|determine|give me|get|grab|find|pull)\b (?:me )?(?:the |its )?(?:receipt |bill |invoice )?(?:total|amount due|"
+        r"\b(?:say|read|tell me|determine|give me|get|grab|find|pull|need)\b (?:me )?(?:the |its )?(?:receipt |bill |invoice )?(?:total|amount due|"
         r"subtotal|price|deadline|venue|(?:order|invoice|reference|tracking|booking|confirmation|account) (?:number|no|code|id))\b",
     ),
     # A task named by its name ("run extractive QA over the text"), before the words it is run on read as cues.
@@ -192,7 +192,7 @@ CUES: list[Cue] = [
         r"\bmatch\w*\b[^.?!]{0,40}\b(?:more closely|most closely|closer)\b|\bhow close\b|\bclosest\b|\bmost close\b|"
         r"\bclose(?:r|st)? in meaning\b|\b(?:basically|essentially|roughly|pretty much) the same\b|\bhow do (?:they|these|those) compare\b",
         r"\bcompare\b[^.?!]{0,30}\b(?:sentences?|phrases?|texts?|these|them|meaning)\b",
-        r"\bwhich (?:one |of (?:them|these|those|the two) )?(?:is|comes|sounds) closer to\b|\bcloser to what\b|"
+        r"\bwhich (?:one |of [\w ]{1,20}?)?(?:is|comes|sounds) (?:closer|closest|most like|nearest)\b|\bcloser to what\b|"
         r"\bwhich (?:one |of (?:them|these|those) )?is (?:the )?nearest\b|\babout the same (?:problem|thing|issue|topic)\b|"
         r"\b(?:basically |roughly |really )?the same as (?:what|the|my|§)|\b(?:does|do) (?:it|this|that|they|§aud|§txt) match\b|"
         r"\bhow close (?:my|the|this) \w+ (?:is|are)\b|"
@@ -212,7 +212,7 @@ CUES: list[Cue] = [
         r"professional|simpler|clearer|nicer|concise)\b",
         r"\bmake (?:it|this|that|the \w+|§txt\d*) (?:sound|seem|read|come across) (?:a lot |much |way |a little |a bit )?(?:more|less) \w+",
         r"\b(?:into|to|as) (?:a )?(?:formal|polite|passive|active|plain|simple) (?:english|language|voice|tone|form)\b",
-        r"\b(?:turn|merge|combine)\b[^.?!]{0,30}\binto (?:a |an |one )?(?:[\w-]+ ){0,3}(?:message|email|tweet|post|letter|note|text|reply|story|poem|list|reminder|to-?do|"
+        r"\b(?:turn|merge|combine)\b[^.?!]{0,30}\binto (?:a |an |one )?(?:[\w-]+ ){0,3}(?:message|email|tweet|post|letter|note|text|reply|story|poem|list|reminder|to-?do|entry|"
         r"song|joke|limerick|haiku|rap|ad|advert|advertisement|slogan|headline|announcement|blurb|concept|script|pitch)\b",
         r"\bmake (?:it|this|that|the \w+|§txt\d*) (?:a bit |a lot |much |even )?(?:funnier|warmer|punchier|catchier|sweeter|friendlier|"
         r"sillier|cheesier|snappier|more fun)\b",
@@ -224,7 +224,7 @@ CUES: list[Cue] = [
         r"\bhow (?:they|he|she|the \w+) (?:feel|felt)\b|\bhow (?:does|do|did|is|was) (?:the |this |that )?\w* ?(?:feel|feeling|sound)\b|\bhow\b[^.?!]{0,20}\bfeel(?:s|ing)\b",
         r"\b(?:happy|angry|upset|satisfied|unhappy|pleased|annoyed|mad|sad|good or bad|praise|complain(?:s|ed|ing)?)\b[^.?!]{0,20}\?",
         r"\b(?:like|liked|love|loved|hate|hated|enjoy|enjoyed) (?:it|the|this|that)\b[^.?!]{0,30}\?",
-        r"(?<!already )(?<!clearly )(?<!obviously )\b(?:satisfied|happy|unhappy|upset|pleased|angry)\b|\bgood (?:\w+ )?or (?:an? )?bad\b",
+        r"(?<!already )(?<!clearly )(?<!obviously )\b(?:satisfied|happy|unhappy|upset|pleased|angry)\b(?! (?:customer|caller|guest|client|person|neighbou?r|man|woman)s?\b)|\bgood (?:\w+ )?or (?:an? )?bad\b",
         r"\bis (?:it|this|that|the \w+|this \w+|that \w+|my \w+) (?:too |very |really |a bit |kind of |so |overly )?(?:nice|kind|friendly|polite|rude|mean|good|bad|harsh|aggressive)\b|\bany good\b|\b(?:nice|good|positive|kind|friendly|happy|pleased|polite) or (?:mean|bad|negative|rude|unkind|sad|"
         r"angry|upset|not)\b",
         r"\b(?:is|are) (?:it|this|that|they|he|she) (?:an? )?(?:nice|kind|friendly|positive|negative|good|bad|mean|rude|happy|"
@@ -239,7 +239,7 @@ CUES: list[Cue] = [
     *_cue(
         "classify",
         r"\bzero[- ]shot\b|\bclassif\w*|\bcategori[sz]\w*|\bcategory\b|\bwhich (?:label|class|topic)\b|\blabel (?:it|this)\b",
-        r"\bpredict\w*|\bfill in\b[^.?!]{0,20}\b(?:missing|blank|empty)\b|\bfill (?:those|them|these|the \w+|in the \w+) in\b",
+        r"\bpredict\w*|\bfill in\b[^.?!]{0,20}\b(?:missing|blank|empty)\b|\bfill in (?:the )?species\b|\bfill (?:those|them|these|the \w+|in the \w+) in\b",
     ),
     # Images made or changed.
     # "what the black and white version shows" describes the edit, before the effect's words read as a new edit
@@ -351,7 +351,7 @@ CUES: list[Cue] = [
         r"[^.?!§]{0,35}"
         r"\b(?:story|stories|poem|haiku|joke|essay|email|letter|tweet|post|slogan|paragraph|song|lyrics|limerick|"
         r"names?(?! of (?:the )?(?:persons|people|places|companies|cities))|titles?|tagline|recipe|speech|message|ideas?|list|bio|description|caption|riddle|quote|reply|"
-        r"response|apology|review|questions|quiz|rhymes?|lullaby|something (?:nice|kind|sweet|short|funny|to say)|note|notice|flyer|announcement|postcard|card|invitation|headline|intro|summary of (?:your|the) day|greeting|toast|wish(?:es)?|lines|verse|description)\b",
+        r"response|apology|review|prompt|questions|quiz|rhymes?|lullaby|something (?:nice|kind|sweet|short|funny|to say)|note|notice|flyer|announcement|postcard|card|invitation|headline|intro|summary of (?:your|the) day|greeting|toast|wish(?:es)?|lines|verse|description)\b",
         r"^(?:an? )?(?:short |quick |little |funny |cute |sad |happy )?(?:story|poem|haiku|joke|limerick|riddle|song|tagline|"
         r"slogan)s? (?:about|for|on)\b",
         r"\btext[- ]generation\b(?! (?:model|step) (?:on|of)\b)|\bcontinue\b|\bfinish (?:this|the|my) (?:\w+ )?(?:sentence|story|text|line|poem|verse)\b|\bkeep (?:it|this|the story) going\b|"

@@ -273,7 +273,7 @@ def _mentions_file(text: str) -> bool:
 _LABEL_ASKED = re.compile(
     r"\b(?:cla?s+if\w*|categor\w*|labels?|tag|sort|topics?|about [^.?!]*\bor|which (?:one|of)|bucket|fits? best|best fits?|"
     r"one of|options|choices|triage|(?:go|goes|fall|falls|fit|fits|belong|belongs|be filed|filed) (?:under|in|into|to)\b|which (?:main )?(?:aspect|area|department|team|type|kind|theme)s?\b|"
-    r"(?:is|it's|it is) (?:this |it |that )?(?:a|an)? ?[\w ,]+ or)\b",
+    r"(?:is|it's|it is) (?:this |it |that )?(?:a|an)? ?[\w ,.]+ or)\b",
     re.IGNORECASE,
 )
 # "what's the tone of it, upbeat or critical?": the choices close the question
@@ -291,7 +291,12 @@ def _add_labels(request: str, spans: list[tuple[int, int, Source]]) -> None:
     quotes = [(s, e, src.value) for s, e, src in spans]
     found = label_segment(request, quotes) if _LABEL_ASKED.search(request) else None
     slashed = re.search(r"(?:^|[?:.!]\s+)([\w' -]+(?:\s/\s[\w' -]+)+)\s*(?:[.?!]|$)", request)
-    if found is None and slashed and (labels := split_labels(slashed.group(1))):
+    if (
+        found is None
+        and slashed
+        and not _has_task_cue(slashed.group(1).lower())
+        and (labels := split_labels(slashed.group(1)))
+    ):
         found = slashed.start(1), slashed.end(1), labels  # 'sports / cooking / politics? "whisk the eggs ..."'
     trailing = _TRAILING_CHOICE.search(request) if found is None else None
     if trailing is not None and (labels := split_labels(trailing.group("labels"))):
@@ -588,12 +593,12 @@ _DECLINES = re.compile(
     r"^(?:(?:oh|and|but|so|also|please|honestly)[,\s]+)*(?:no need\b|nothing\b|no (?:\w+ )?(?:needed|necessary|required)\b|"
     r"no (?:written|full|spoken|audio|summary|transcript|transcription|translation|speech|caption|description|text|words|"
     r"writing)\b)|"
-    r"\b(?:not|aren'?t|isn'?t) (?:really )?(?:necessary|needed|required)\b|"
+    r"\b(?:not|aren'?t|isn'?t) (?:really )?(?:necessary|needed|required)\b|^[\w ]{0,30}\b(?:is|are) (?:fine|ok|okay)\W*$|"
     r"\b(?:i'?ll|i will|we'?ll|we will) (?:do|write|handle|make|translate|read) (?:\w+ ){0,3}(?:myself|ourselves)\b"
 )
 _ANNOUNCED = re.compile(
-    r"^(?:sorry,? )?(?:two|2|three|these|some|a few|a couple of) (?:pictures|photos|pics|images|files|recordings)"
-    r"(?: here| attached| for you)?\W*$"
+    r"^(?:sorry,? )?(?:two|2|three|these|some|a few|a couple of) (?:pictures|photos|pics|images|files|recordings|texts)"
+    r"(?: here| attached| for you| from \w+| open)?\W*$"
 )
 _CAN_YOU_EVEN = re.compile(
     r"^(?:(?:probably a daft question but|not sure if this works but)\s+)?(?:can|could) (?:you|u) (?:even )?(?:answer|do|handle|read|"
@@ -613,7 +618,9 @@ def clause_needs(clause: str, without: Sequence[str] = ()) -> list[tuple[int, st
     if _ANNOUNCED.match(text) or _CAN_YOU_EVEN.match(text):
         return []  # "sorry, two pictures here", "can you answer something from a bit of text if i paste it?"
     declined = _DECLINES.search(text)
-    if declined and not re.search(r"\b(?:can|could|would|will) (?:you|u)\b|\btell me\b", text[declined.end() :]):
+    if declined and not re.search(
+        r"\b(?:can|could|would|will) (?:you|u)\b|\btell me\b|\bgive me\b|\bjust\b", text[declined.end() :]
+    ):
         # "please don't bother transcribing it", "no full transcript needed": a step not wanted ("i don't speak it,
         # can you tell me what he says" asks after its reason)
         return []
@@ -1014,7 +1021,10 @@ class _Builder:
             if product is None and like is not None:
                 made = [k for k, t in enumerate(self.tasks) if t.task in _CONTENT_PRODUCERS and t.task not in _ANSWERS]
                 if made:  # "describe my latte pic, then draw a new one like it but anime style"
-                    self.add(task, {"text": f"{self.ref(made[-1])}, {like.group('style')}"}, None)
+                    style_words = re.sub(
+                        r"\s+for (?:the|my|our|a)\b.*$", "", like.group("style")
+                    )  # ("... for the cafe menu")
+                    self.add(task, {"text": f"{self.ref(made[-1])}, {style_words}"}, None)
                     return
             if product is not None and "text" in self.tasks[product].produces:
                 # "an illustration based on that summary"; "... to go with it, watercolour style" keeps the style
@@ -1201,7 +1211,8 @@ class _Builder:
             # "does what's written in complaint.png mean the same as what is said in complaint.wav?"
             self.add("sentence-similarity", {"text": f"{self.ref(producers[-2])}\n{self.ref(producers[-1])}"}, None)
         elif len(texts) == 1 and not producers and media:  # 'is my note "..." the same as what email.txt says?'
-            self.add("sentence-similarity", {"text": f"{texts[0]}\n{self.content_of(media[0])}"}, None)
+            contents = "\n".join(self.content_of(k) for k in media)  # ("which of my two files is closer to '...'")
+            self.add("sentence-similarity", {"text": f"{texts[0]}\n{contents}"}, None)
         elif texts and producers:  # "what does the menu say in English, and is it close to '...'?"
             self.add("sentence-similarity", {"text": f"{self.ref(producers[-1])}\n{texts[0]}"}, None)
         else:
@@ -1961,7 +1972,7 @@ _CONVERTER_TASKS = {"automatic-speech-recognition", "image-to-text"}
 _POINTS = re.compile(r"\b(?:it|that|this|them)\b")
 _BASED_ON = re.compile(
     r"\b(?:(?:based on|inspired by|from|out of|about|of|using|address(?:es|ing)?|cover(?:s|ing)?|quot(?:es|ing)|answer(?:s|ing)?) "
-    r"(?:both|all of them)|(?:with|using) (?:it|that|this)|about what you (?:saw|found|read|heard))\b|"
+    r"(?:both|all of them|all three|all of these|these|the (?:two|three) (?:files|texts))|(?:with|using) (?:it|that|this)|about what you (?:saw|found|read|heard))\b|"
     r"\bbased on (?:the|this|that|my) (?:article|email|review|text|file|memo|recording|transcript|note|letter)\b|"
     r"\b(?:mention|mentions|mentioning|include|includes|including|name|names|naming) the (?:breed|answer|result|total|name)\b|"
     r"\b(?:an? )?(?:ode|song|poem|toast|letter) (?:to|for) (?:it|them|that|her|him)\b|"

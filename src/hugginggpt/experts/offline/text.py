@@ -119,14 +119,14 @@ _LABEL_KEY = re.compile(
     r"\b(?:candidate[ _-]?labels?|labels?|categories|classes|options|topics|choices|one of(?: these| the following)?|"
     r"choose from|pick from|which (?:one )?fits(?: best)?|best fit|(?:triage|sort)\b[^:\n,]{0,45}|"
     r"which (?:main )?(?:aspect|category|topic|theme|area|department|team|type|kind)s?(?: \w+)?)"
-    r"(?:\s*(?:[:=]|->|→)|(?<=labels)\s+(?=[\w'\"]+\s*(?:/|,)))\s*(?P<labels>[^\n]+)|"
+    r"(?:\s*(?:[:=]|->|→)|\s[-—–](?=\s)|(?<=labels)\s+(?=[\w'\"]+(?: [\w'\"]+)?\s*(?:/|,)))\s*(?P<labels>[^\n]+)|"
     # "which label fits each of these, work, food or travel?"
     r"\bwhich (?:label|category|topic|tag|one)s? (?:fits|applies|suits|goes)(?: it| this| them)?(?: best)?(?: (?:to |for |with )?"
     r"(?:each|every|both|all)(?: of)?(?: these| them| those| one)?)?\s*[:=,]\s*(?P<listed>[^\n]+)",
     re.IGNORECASE,
 )
 _LABEL_LEAD = re.compile(
-    r"\b(?:as|into|among|between|about|is (?:this|it|that)(?: text| sentence| message)?(?: (?:talking|speaking|written) about| about)?|"
+    r"\b(?:as|into|among|between|about|tag (?:this|it|the \w+)(?: \w+)?|is [\w-]+\.(?:txt|md|png|jpe?g|wav)|is (?:this|it|that)(?: text| sentence| message)?(?: (?:talking|speaking|written) about| about)?|"
     r"(?:is|was) (?:she|he|the (?:speaker|caller|customer|writer))|(?:are|were) (?:they|the (?:speakers|callers))|"
     r"(?:(?:it|this) is|it's)(?: about)?|(?:reads|sounds|looks|feels) (?:more )?like|(?:go|fall|fit|belong|be filed)(?:e?s)? (?:under|in|into|to)|under)(?:\s*[-–—:])?\s+"
     r"(?:(?:either|one of(?: the(?:se)?)?)\s+)?",
@@ -150,13 +150,15 @@ def split_labels(segment: str) -> list[str]:
     segment = re.sub(r"\s+(?:thing|one|kind of thing)\s+(?=(?:a|an)\s)", ", ", segment.strip(), flags=re.IGNORECASE)
     # separators, and the enumerators of "(a) x (b) y" and "1) x 2) y"
     parts = re.split(
-        r"\s*(?:,|;|\||\s/\s|\bor\b|(?:^|\s)\(?[a-e1-9]\)(?=\s))\s*", segment.strip().rstrip(".?!"), flags=re.IGNORECASE
+        r"\s*(?:,|;|\||\s/\s|(?<=[a-z])/(?=[a-z])|\bor\b|(?:^|\s)\(?[a-e1-9]\)(?=\s))\s*",
+        segment.strip().rstrip(".?!"),
+        flags=re.IGNORECASE,
     )
     parts = [p for p in parts if p.strip()] or [""]
     if len(parts) == 1 or " and " in parts[-1]:  # "a and b", "a, b and c"
         parts = [*parts[:-1], *re.split(r"\s+and\s+", parts[-1])]
     parts[-1] = re.sub(
-        r"\s+(?:for|so|because|in order|to help)\b.*$", "", parts[-1], flags=re.IGNORECASE
+        r"\s+(?:for|so|because|in order|to help|on (?:this|the|that|my))\b.*$", "", parts[-1], flags=re.IGNORECASE
     )  # "... for our log"
     if len(parts) > 2 and re.search(
         r"\b(?:me|i|we|you|my|makes?|wants?|needs?|asks?|says|swears|thinks|is|are|it's)\b", parts[-1], re.IGNORECASE
@@ -186,6 +188,8 @@ def split_labels(segment: str) -> list[str]:
         return []  # "angry in both or just one of them" asks of each
     if any(label.lower() in ("not", "no", "nah", "nope", "not really") for label in labels):
         return []  # "is he still coming or not?" asks a yes or no
+    if any(re.search(r"\b(?:but|she's|he's|i'm|it's|they're)\b", label, re.IGNORECASE) for label in labels):
+        return []  # "it sounds like nothing, but she's convinced" tells, it lists nothing
     if any(re.search(r"\b(?:thanks?|thank you|please|pls)\b", label, re.IGNORECASE) for label in labels):
         return []  # "into pencil sketches for my scrapbook, thank you ever so much" is no list
     # "a trip, payment or illness thing": the word names them all
