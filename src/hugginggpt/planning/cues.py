@@ -132,7 +132,7 @@ CUES: list[Cue] = [
         "summarization",
         r"\bsumm?ar(?:y|i[sz]e|i[sz]ed|i[sz]ing|i[sz]ation|ies)\b|\bresume (?:me|it|this|that|the)\b",
         r"\btl;?dr\b|\bgist\b|\bkey (?:points|takeaways|facts)\b|\bmain (?:points?|idea|message|takeaways?)\b",
-        r"\b(?:in|to|into) (?:a |one |two |three |a few |a couple of |\d+(?:-\d+)? )?(?:short |brief )?(?:sentences?|lines?|nutshell|"
+        r"\b(?:in|to|into) (?:a |one |two |three |a few |a couple of |\d+(?:-\d+)? )?(?:short |brief |single )?(?:sentences?|lines?|nutshell|"
         r"bullet points)\b",
         r"\b(?:shorten|condense|(?<!meeting )(?<!the )recap|sum (?:it |this |that )?up)\b|\bboil\b[^.?!]{0,25}\bdown\b",
         r"\bshort(?:er)? version\b|(?<!our )(?<!the )(?<!my )(?<!client's )\bbrief(?:ly)?\b(?! says)|\boverview\b|\bmake (?:it |this |that |the \w+ )?short(?:er)?\b",
@@ -306,7 +306,7 @@ CUES: list[Cue] = [
     ),
     *_cue(
         "describe",
-        r"\bdescri(?:be|bing|ption)\w*|(?<!this )(?<!that )(?<!my )\bcaption\w*|\bwhat (?:do )?you (?:can )?see\b|\bwhat can you see\b|\btell me about\b",
+        r"\balt[- ]text\b|\bdescri(?:be|bing|ption)\w*|(?<!this )(?<!that )(?<!my )\bcaption\w*|\bwhat (?:do )?you (?:can )?see\b|\bwhat can you see\b|\btell me about\b",
         rf"\bwhat(?:'s| is| are)? (?:in|on|going on in|happening in) (?:the |this |that |my )?(?:\w+ )?{IMAGE_WORDS}",
         rf"\bwhat (?:does|do) (?:the |this |that |my )?{IMAGE_WORDS}s? (?:show|depict|contain)\b",
         r"\bwhat (?:does|do) (?:it|this|that)(?: even| actually| really)? (?:show|depict)\b|"

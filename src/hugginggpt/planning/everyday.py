@@ -169,7 +169,7 @@ def read_request(request: str, files: Sequence[str] = ()) -> Reading:
     # "Spanish → English": one translation, not two steps
     joined = re.sub(rf"\b({cues.LANGUAGE})\s*(?:->|→|=>)\s*(?={cues.LANGUAGE}\b)", r"from \1 to ", joined, flags=re.I)
     meant, dropped = corrected(joined, files_given, lambda text: _has_task_cue(text) or _asks(text))
-    clauses, out = ruled_out(_clauses(meant), files_given)
+    clauses, out = ruled_out(_clauses(meant, any(f.kind == "image" for f in files_given)), files_given)
     return Reading(sources, [c for c in clauses if c], [k for k in attached if k not in out | dropped])
 
 
@@ -368,11 +368,13 @@ _FOR_EACH = re.compile(
 _LEAD_IN = re.compile(r"^(?:according to|based on|from|in|looking at|using|regarding|about|with)\b", re.IGNORECASE)
 
 
-def _clauses(masked: str) -> list[str]:
+def _clauses(masked: str, photo: bool = False) -> list[str]:
     """The request's steps: sentences cut at connectives, with pieces that name no step of their own joined
     to their neighbour ("hey," and "according to §text0," lead the next piece; "§image1" ends the last)."""
     clauses: list[str] = []
-    photo = "§image" in masked
+    photo = (
+        photo or "§image" in masked
+    )  # (a photo attached: "how many cups ... and what colour is the cup" asks two things)
     for sentence in _CLAUSE_END.split(masked):
         purpose = _PURPOSE.search(sentence)
         # "so I can hear it" asks for speech, unless what comes before already makes a recording ("clean it up")
@@ -985,6 +987,15 @@ class _Builder:
             same_kind = bool(earlier.get("labels")) == bool((roles or {}).get("labels"))  # zero-shot, then the mood
             if same_kind and all(not v or earlier.get(k) in (None, v) for k, v in (roles or {}).items()):
                 return  # asked twice in other words ("what language is it, what does it mean"): one step
+        if task in _ON_ENGLISH:
+            english = [
+                k
+                for k, t in enumerate(self.tasks)
+                if t.task == "translation"
+                and split_roles(t.args["text"])[1] == text
+                and split_roles(t.args["text"])[0].get("target") == "English"
+            ]
+            text = self.ref(english[-1]) if english else text  # "translate it to English and tell me if it's good"
         self.add(task, {"text": with_roles(text, **(roles or {}))}, self.current)
 
     def image_task(self, task: str, clause: str, text: str | None = None) -> None:
@@ -1152,6 +1163,10 @@ class _Builder:
         if bare:  # "put the voice note into writing and then french"
             target = _language_name(bare.group(1))
             source = source if source != target else None
+        if re.search(r"\bwhat (?:does|do) (?:it|that|this|they)(?: \w+)? mean\b", clause.lower()) and not re.search(
+            cues.LANGUAGE, _MARK_RE.sub(" ", clause.lower())
+        ):
+            target = "English"  # 'she texted "Bonjour ..." what does that mean? and write a reply in French'
         if target is None and source != "English" and "what language" not in self.request.lower():
             target = "English"  # "translate this from German", "what does it mean?"
         self.text_task("translation", clause, {"source": source, "target": target})
@@ -1969,6 +1984,7 @@ _FEASIBLE = re.compile(
 )
 _CONVERTERS = {"automatic-speech-recognition", "content"}
 _CONVERTER_TASKS = {"automatic-speech-recognition", "image-to-text"}
+_ON_ENGLISH = {"text-classification", "token-classification", "summarization"}  # models that read English
 _POINTS = re.compile(r"\b(?:it|that|this|them)\b")
 _BASED_ON = re.compile(
     r"\b(?:(?:based on|inspired by|from|out of|about|of|using|address(?:es|ing)?|cover(?:s|ing)?|quot(?:es|ing)|answer(?:s|ing)?) "
