@@ -219,7 +219,7 @@ CUES: list[Cue] = [
     ),
     *_cue(
         "sentiment",
-        r"\bsentiment\w*|\bpositive\b|\bnegative\b|\b(?:angrier|happier|sadder|ruder|more (?:negative|positive|upset|angry))\b|\b(?:un)?favou?rable\b|\b(?:complaining|moaning|whining|grumbling)\b|\bemotion\w*|\bmood\b|\bvibes?\b(?!:)|\bsounds? (?:more )?(?:upbeat|gloomy|cheerful|happy|sad|angry|positive|negative|grumpy)\b|\battitude\b",
+        r"\bsentiment\w*|\bpositive\b|\bnegative\b|\b(?:angrier|happier|sadder|ruder|more (?:negative|positive|upset|angry))\b|\b(?:un)?favou?rable\b|\b(?:complaining|moaning|whining|grumbling)\b|\bemotion\w*|\bmood\b|\bvibes?\b(?!:)|\bsaying (?:good|bad|nice|positive|negative) things\b|\bsounds? (?:more )?(?:upbeat|gloomy|cheerful|happy|sad|angry|positive|negative|grumpy)\b|\battitude\b",
         r"\b(?:the|its|what|overall|general) tone\b|\btone of\b|^tone\W*$",  # not "in a polite and professional tone"
         r"\bhow (?:they|he|she|the \w+) (?:feel|felt)\b|\bhow (?:does|do|did|is|was) (?:the |this |that )?\w* ?(?:feel|feeling|sound)\b|\bhow\b[^.?!]{0,20}\bfeel(?:s|ing)\b",
         r"\b(?:happy|angry|upset|satisfied|unhappy|pleased|annoyed|mad|sad|good or bad|praise|complain(?:s|ed|ing)?)\b[^.?!]{0,20}\?",
@@ -327,7 +327,7 @@ CUES: list[Cue] = [
     *_cue(
         "audio-classification",
         r"^(?:any )?(?:speech|voices?|talking|someone talking) in (?:it|either|both|them|(?:the|this|that) \w+)(?: one| of them)?\W*$|"
-        r"\b(?:is|are|was) (?:there|anyone|anybody|somebody|someone) (?:actually |really )?(?:any |some )?(?:speech|talking|speaking|"
+        r"\b(?:(?:is|are|was) (?:there|anyone|anybody|somebody|someone)|there'?s|there is) (?:actually |really )?(?:any |some )?(?:actual |real )?(?:speech|talking|speaking|"
         r"voices?|saying anything|in it)\b",
         r"\b(?:anyone|someone|somebody|anybody|people) (?:\w+ ){0,3}(?:talk|speak)(?:s|ing)?\b",
         r"\bspeech or\b|\bor (?:is (?:it )?)?(?:just |only )?(?:noise|silence|silent|static|background|wind|hum)\b|\bjust (?:noise|silence)\b|\bsilen(?:t|ce)\b",

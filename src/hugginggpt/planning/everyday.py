@@ -1015,7 +1015,7 @@ class _Builder:
             if product is None and style and _points_back(_STYLE.sub(" ", prompt).replace(" a ", " ")):
                 made = [k for k, t in enumerate(self.tasks) if "text" in t.produces and t.task not in _ANSWERS]
                 if made:  # "describe la foto, and then draw a cartoon of the same"
-                    self.add(task, {"text": f"{self.ref(made[-1])}, {style.group(1)} style"}, None)
+                    self.add(task, {"text": f"{self.ref(made[-1])}, {_style_words(style)}"}, None)
                     return
             that = re.match(r"(?:that|the same|this) (\w+)\b", prompt, re.I)
             if product is None and that and not _KIND_WORD.search(that.group(1).lower()):
@@ -1024,7 +1024,7 @@ class _Builder:
                     named_style = _STYLE.search(prompt)
                     self.add(
                         task,
-                        {"text": self.ref(made[-1]) + (f", {named_style.group(1)} style" if named_style else "")},
+                        {"text": self.ref(made[-1]) + (f", {_style_words(named_style)}" if named_style else "")},
                         None,
                     )
                     return
@@ -1040,7 +1040,7 @@ class _Builder:
             if product is not None and "text" in self.tasks[product].produces:
                 # "an illustration based on that summary"; "... to go with it, watercolour style" keeps the style
                 named_style = _STYLE.search(prompt)
-                style_words = f", {named_style.group(1)} style" if named_style else ""
+                style_words = f", {_style_words(named_style)}" if named_style else ""
                 self.add(task, {"text": self.ref(product) + style_words}, None)
             else:
                 self.add(task, {"text": _prompt(clause, self.reading, task)}, None)
@@ -1059,6 +1059,10 @@ class _Builder:
         return [self.ref(k) for k, t in enumerate(self.tasks) if kind in t.produces][-1:]
 
     def audio_task(self, task: str, clause: str) -> None:
+        product = self.referred_product(clause)
+        if product is not None and "audio" in self.tasks[product].produces:  # "any speech left in the cleaned version"
+            self.add(task, {"audio": self.ref(product)}, None)
+            return
         for source in self.subjects(clause, ("audio",)):
             self.add(task, {"audio": self.audio_of(source)}, source)
 
@@ -1234,6 +1238,15 @@ class _Builder:
             self.text_task("sentence-similarity", clause)
 
     def _need_text2text_generation(self, clause: str, mode: str) -> None:
+        media = [k for k in self.reading.attached if self.reading.sources[k].kind in ("audio", "image", "text")]
+        if (
+            len(media) > 1
+            and re.search(r"\b(?:them|both|all)\b", clause.lower())
+            and not self.referred_products(clause)
+        ):
+            contents = "\n".join(self.content_of(k) for k in media)  # "2 voice memos: turn them into one to-do list"
+            self.add("text2text-generation", {"text": f"{_instruction(clause)}\n{contents}"}, None)
+            return
         text = self.text_for("text2text-generation", clause)
         if text is None:
             return
@@ -1470,9 +1483,18 @@ _POINTER_WORDS = frozenset(
 
 
 _STYLE = re.compile(
-    r"\b(cartoon|anime|watercolou?r|pixel art|oil painting|comic|pencil sketch|sketch|3d|photo-?realistic|realistic|vintage)\b(?: style)?",
+    r"\b(watercolou?r painting|cartoon|anime|watercolou?r|pixel art|oil painting|comic|pencil sketch|sketch|3d|photo-?realistic|"
+    r"realistic|vintage)\b(?: style)?",
     re.I,
 )
+
+
+def _style_words(found: re.Match[str]) -> str:
+    """ "anime" -> "anime style"; "a watercolor painting" stays a painting."""
+    name = found.group(1)
+    return name if re.search(r"\b(?:painting|drawing|sketch)$", name) else f"{name} style"
+
+
 _LIKE_IT = re.compile(
     r"^(?:an? )?(?:new |similar |another )?(?:one|picture|image|version|drawing)?\s*(?:just )?(?:like|similar to|based on) "
     r"(?:it|that|this|the (?:photo|picture|image|pic|original))\W*(?:but |in |with |only )+(?P<style>.+)$",

@@ -207,7 +207,7 @@ def label_segment(text: str, quotes: list[tuple[int, int, str]]) -> tuple[int, i
     """Where the label list is in `text` (start, end, labels), outside the quoted text."""
     for m in _LABEL_KEY.finditer(text):
         group = "labels" if m.group("labels") is not None else "listed"
-        body = re.match(r"(?:[^?!.]|\.(?=\S))+", m.group(group))
+        body = re.match(r"(?:(?!\s\(?\d\)\s)[^?!.]|\.(?=\S))+", m.group(group))  # ("... 3) summarize it" ends the list)
         if not _inside(m.start(), quotes) and body and (labels := split_labels(body.group())):
             return m.start(), m.start(group) + body.end(), labels
     found: list[tuple[int, int, list[str], bool]] = []
