@@ -54,7 +54,8 @@ CUES: list[Cue] = [
         r"\b(?:forgot|forget|lost|missing)\b[^.?!]{0,25}\bthe (?:receipt |bill )?(?:total|amount due|subtotal|price|date|time|address|"
         r"deadline|venue)\b",
         r"\b(?:say|read|tell me|determine|give me|get|grab|find|pull|need)\b (?:me )?(?:the |its )?(?:receipt |bill |invoice )?(?:total|amount due|"
-        r"subtotal|price|deadline|venue|(?:order|invoice|reference|tracking|booking|confirmation|account) (?:number|no|code|id))\b",
+        r"subtotal|price|deadline|venue|(?:order|invoice|reference|tracking|booking|confirmation|account) (?:number|no|code|id))\b"
+        r"(?! out\b(?! loud| of))",  # ("read the total out" speaks the answer)
     ),
     # A task named by its name ("run extractive QA over the text"), before the words it is run on read as cues.
     *_cue(
