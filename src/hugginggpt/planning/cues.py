@@ -84,7 +84,7 @@ CUES: list[Cue] = [
         r"\b(?:read|say) (?:it|this|that|them|(?:the|that|this|your) (?:\w+ )?\w+) (?:to|for) (?:me|her|him|them|us|my \w+)\b|\bread (?:me|out) what you (?:got|found|have|wrote|made)\b",
         r"(?<!how do you )(?<!how would you )(?<!how do i )(?<!how to )\bsay §txt\b|\bwith (?:a |your |the )?voice\b|\b(?:i|we) (?:can|could) listen to\b|\bspeak(?: it| them)?\W*$|\bread me the (?:\w+ )?(?:version|translation)\b|"
         rf"\bread me the {LANGUAGE}\b|\bhear (?:it|what|the)\b|\bread (?:it|this|that|them) back\b|\bread back\b|\bin an? (?:clear|nice|loud|calm|friendly) voice\b",
-        r"\b(?:have|get) (?:it|this|that|them|the \w+) (?:spoken|voiced|read out)\b",
+        r"\b(?:have|get) (?:it|this|that|them|the \w+) (?:spoken|voiced|read out)\b|\bmake (?:one|an?) (?:audio|voice|sound) (?:of|from|version)\b",
         r"^(?:and |also )?spoken(?: (?:too|as well|also|aloud))?\W*$|\bspoken (?:too|as well)\b",
         r"\bwhat (?:does|would|will) (?:it|that|this) sound like\b(?! in (?:the|this) (?:recording|audio|clip))|"
         r"\bplay (?:it|that|this|them|the \w+(?: version)?) (?:for|to) (?:them|him|her|me|us)\b|\bplay (?:the|that|this) (?:\w+ )?(?:version|translation)\b",
@@ -195,7 +195,7 @@ CUES: list[Cue] = [
         r"\bcompare\b[^.?!]{0,30}\b(?:sentences?|phrases?|texts?|these|them|meaning)\b",
         r"\bwhich (?:one |of [\w ]{1,20}?)?(?:is|comes|sounds) (?:closer|closest|most like|nearest)\b|\bcloser to what\b|"
         r"\bwhich (?:one |of (?:them|these|those) )?is (?:the )?nearest\b|\babout the same (?:problem|thing|issue|topic)\b|"
-        r"\b(?:basically |roughly |really )?the same as (?:what|the|my|§)|\b(?:does|do) (?:it|this|that|they|§aud|§txt) match\b|"
+        r"\b(?:basically |roughly |really )?the same (?:as|like) (?:what|the|my|§)|\b(?:does|do) (?:it|this|that|they|§aud|§txt) match\b|"
         r"\bhow close (?:my|the|this) \w+ (?:is|are)\b|"
         r"\bwhich (?:of (?:our|these|the|my) )?(?:\w+ )?(?:macros?|templates?|replies|responses|answers|sentences?|snippets?|entries|faqs?|"
         r"lines|captions|headlines|taglines|descriptions|listings|titles?) (?:fits|matches|suits|is closest)\b|"
@@ -276,7 +276,8 @@ CUES: list[Cue] = [
     *_cue(
         "text-to-image",
         r"\btext[- ]to[- ]image\b",
-        r"\b(?:draw|paint|illustrate|render|doodle)\b",
+        r"\b(?:draw|paint|illustrate|render|doodle)\b|\b(?:an?|some) (?:little |small |nice )?(?:picture|image|drawing|illustration) "
+        r"(?:to go with|for) (?:it|that|this)\b",
         r"\b(?:make|create|generate|produce|design|give me|show me)\b[^.?!§]{0,30}\b(?:image|picture|pic|photo|drawing|"
         r"illustration|painting|artwork|logo|wallpaper|poster|icon|art|banner)\b"
         r"(?! of the (?!summary|translation|description|transcript|text|story|poem|caption|result|quote|slogan|haiku|message)\w)",
@@ -426,7 +427,7 @@ INDIRECT_QUESTION = re.compile(
     r"(?P<q>(?:what|who|whom|whose|when|where|why|how|which|whether|if|the|his|her|their|its)\b.*)"
 )
 QUESTION = re.compile(
-    r"\?\s*$|\b(?:how (?:much|many|long|far|old|big)|when|where|who)\W*$|\btell me (?:(?:to|for|with|from|by|about) )?(?:how|what|who|whom|when|where|which|whether|if)\b|^(?:what|whats|who|whom|whose|when|where|why|how|which|is|are|was|were|do|does|did|can(?!'t)|could|should|will|would)\b"
+    r"\?\s*$|\b(?:how (?:much|many|long|far|old|big)|when|where|who)\W*$|\btell me (?:(?:to|for|with|from|by|about|on|in|at) )?(?:how|what|who|whom|when|where|which|whether|if)\b|^(?:what|whats|who|whom|whose|when|where|why|how|which|is|are|was|were|do|does|did|can(?!'t)|could|should|will|would)\b"
 )
 # A text that the request gives as a whole sentence after the instruction, unquoted: "summarize this: ..."
 CONTENT_AFTER_COLON = re.compile(r"^(?P<head>[^:\n]{2,80}?)(?::|\n|\s[—–-]{1,2}\s)\s*(?P<body>\S.{6,})$", re.DOTALL)

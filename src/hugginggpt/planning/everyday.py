@@ -607,7 +607,7 @@ _CAN_YOU_EVEN = re.compile(
     r"understand) (?:something|things|that|this kind of thing|questions)\b[^.?!]*\?"
 )
 _NEGATED = re.compile(
-    r"\b(?:no|not|don'?t|do not|can'?t|cannot|doesn'?t|won'?t|without|no need to|never|skip)\s+"
+    r"\b(?:no|not|don'?t|do not|can'?t|cannot|doesn'?t|won'?t|without|no need to|never|skip|not able to|unable to)\s+"
     r"(?:need to\s+|need (?:the |a |any )?|want (?:the |a |any )?|bother with (?:the )?|to\s+|any\s+|the\s+|an?\s+)?"
     r"(?:(?:tell|give|show) me |analy[sz]e |list |count(?:ing)? |include |the |her |his |their |its |any |full |individual |whole )*$"
 )
@@ -1496,7 +1496,7 @@ def _style_words(found: re.Match[str]) -> str:
 
 
 _LIKE_IT = re.compile(
-    r"^(?:an? )?(?:new |similar |another )?(?:one|picture|image|version|drawing)?\s*(?:just )?(?:like|similar to|based on) "
+    r"^(?:an? )?(?:new |similar |another )?(?:one|picture|image|version|drawing)?\s*(?:just |same |the same )?(?:like|similar to|based on|as) "
     r"(?:it|that|this|the (?:photo|picture|image|pic|original))\W*(?:but |in |with |only )+(?P<style>.+)$",
     re.IGNORECASE,
 )
@@ -1781,7 +1781,9 @@ class EverydayPlanner:
         for position, clause in enumerate(clauses):
             needs = found[clause]
             if asked and _narrates(clause):
-                needs = [n for n in needs if n[1] not in _NARRATED]
+                spoken = any(n == "text-to-speech" for c in clauses if c != clause for _, n, _ in found[c])
+                # ("my oma wants to hear the news ... read it out loud for her": the speech asked for later)
+                needs = [n for n in needs if n[1] not in _NARRATED and not (spoken and n[1] == "text-to-speech")]
             if not has_image and not any("image" in t.produces for t in builder.tasks):
                 needs = [n for n in needs if n[1] != "object-detection"]  # "where are they meeting?" of a recording
             if needs and builder.tasks and _restates(clause, needs, builder):

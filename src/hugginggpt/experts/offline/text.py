@@ -217,7 +217,7 @@ def label_segment(text: str, quotes: list[tuple[int, int, str]]) -> tuple[int, i
         # to the end of the sentence or the next step ("..., and finally translate it")
         tail = re.match(
             r"(?:(?!,\s*(?:and\s+)?(?:then|finally|also|after that)\b|\s+and then\b|\s[—–-]\s|,\s*(?:list|give|pull|extract|find|"
-            r"show|tell|summari[sz]e|translate|read|write|make)\b|,?\s+and\s+(?:summari[sz]e|"
+            r"show|tell|summari[sz]e|translate|read|write|make|pop|put|send|give)\b|,?\s+and\s+(?:summari[sz]e|pop|put|send|"
             r"translate|turn|read|make|give|tell|write|draw|say)\b)[^:?!.\n]|\.(?=\S))+",
             text[m.end() :],
         )
