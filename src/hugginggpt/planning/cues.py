@@ -153,7 +153,7 @@ CUES: list[Cue] = [
         r"\bhow (?:do|would|does) (?:you|i|one) say\b",
         r"\bwhat (?:does|do) (?:it|this|that|the \w+) mean\b",
         r"\bin english\b",
-        rf"^(?:§txt )?(?:(?:and|then|now|also|next)\s+)*(?:in |into |to )?{LANGUAGE}(?: please| pls| thanks| thx)?\W*$",
+        rf"^(?:§txt )?(?:(?:and|then|now|also|next|how about|what about)\s+)*(?:in |into |to )?{LANGUAGE}(?: please| pls| thanks| thx)?\W*$",
         rf"\b{LANGUAGE}(?= (?:caption|description|version|summary|transcript|subtitle|translation|one|sentence)s?\b)",
         rf"(?:->|→|=>)\s*{LANGUAGE}\b",
     ),
@@ -297,7 +297,7 @@ CUES: list[Cue] = [
         r"\bthere(?:'s| is|s| are| were) (?:only )?(?:one|two|three|four|five|\d+) \w+ (?:in|on) (?:this|the|that|my) (?:photo|picture|image|pic)\b",
         r"\bthere(?:'s| is) (?:actually |really )(?:a|an|any)\b|\b(?:is|are) there (?:actually |really )(?:a|an|any)\b|"
         r"\bwhich (?:of (?:these|the) )?(?:\w+ )?(?:photos?|pictures?|images?|pics?|one) (?:has|have|shows?|contains?)\b(?! (?:any )?(?:speech|voices?|talking|sound))|"
-        r"\b(?:is|are) there (?:exactly |only |just |at least |more than )?(?:a|an|any|some|one|two|three|\d+|anyone|anybody|someone|"
+        r"\b(?:is|are) there (?:exactly |only |just |at least |more than )?(?:a|an|any|some|one|two|three|\d+|anyone|anybody|someone|anything|something|"
         r"somebody|people)\b(?!\s+(?:\w+\s+)?(?:speech|voices?|"
         r"talking|speaking|sounds?|noise|music)\b)|\bany (?:people|persons|cats|"
         r"dogs|cars|cups|animals)\b|^(?:any(?:one|body)|some(?:one|body)) (?:in|on)\b|"

@@ -359,6 +359,15 @@ _POLITE_REQUEST = re.compile(
 _VERB_ASKED = re.compile(r"\b(?:say|sound|mean|show|read|contain|look like)\b")
 # the first word of a field asked by its name ("checkout time?"), not of a question ("on what date?")
 _NOT_LEAD = r"(?!(?:on|in|at|by|for|what|which|when|where|who|how|and|or|is|are|was|what's)\b)"
+_ELLIPSIS = re.compile(r"\W*(?:and|what about|how about)\s+(?:the\s+)?([a-z][\w' ]{0,24}?)\s*\?+", re.I)
+
+
+def previous_question(task: _Task) -> str:
+    """The question an answering task asks (its `question:` role, or its text)."""
+    roles, _ = split_roles(task.args.get("text", ""))
+    return roles.get("question") or task.args.get("text", "")
+
+
 _ALL_OF_THEM = re.compile(
     r"(?:for )?(?:both|each|all|each one|all of them|both of them|all three)(?: please| pls)?\W*", re.I
 )
@@ -1162,7 +1171,8 @@ class _Builder:
         if chained and source is None and product is not None:
             source = split_roles(self.tasks[product].args["text"])[0].get("target")  # "take that French version"
         bare = re.fullmatch(
-            rf"\W*(?:(?:and|then|now|also)\s+)*(?:in |into |to )?({cues.LANGUAGE})\W*(?:please|pls)?\W*", clause.lower()
+            rf"\W*(?:(?:and|then|now|also|how about|what about)\s+)*(?:in |into |to )?({cues.LANGUAGE})\W*(?:please|pls)?\W*",
+            clause.lower(),
         )
         if bare:  # "put the voice note into writing and then french"
             target = _language_name(bare.group(1))
@@ -1273,6 +1283,12 @@ class _Builder:
         if earlier is not None and why.startswith("the default"):
             return  # "describe the black and white version" names the edit already made
         effects = _listed_effects(text) or [operation.description.split(" (")[0]]
+        done = [t for t in self.tasks if t.task == "image-to-image" and t.args.get("text")]
+        if why.startswith("the default") and done and _SAME_AGAIN.search(clause.lower()):
+            self.image_task(
+                "image-to-image", clause, done[-1].args["text"]
+            )  # "turn cat.png into a sketch. same for b.png"
+            return
         last = len(self.tasks) - 1
         if (
             earlier is None
@@ -1712,7 +1728,8 @@ def _languages(clause: str, request: str) -> tuple[str | None, str | None]:
         named = (
             english(m.group(1))
             for m in re.finditer(
-                rf"(?<!\bto )(?<!\binto )(?<!\balso in )(?<!\band in )(?<!\band )\b({cues.LANGUAGE})\b", words
+                rf"(?<!\bto )(?<!\binto )(?<!\balso in )(?<!\band in )(?<!\band )(?<!\babout in )(?<!\babout )\b({cues.LANGUAGE})\b",
+                words,
             )
         )
         source = next((name for name in named if name not in (target, "English")), None)
@@ -1916,6 +1933,18 @@ class EverydayPlanner:
                 and any(n == "token-classification" for c in clauses if c != clause for _, n, _ in found[c])
             ):
                 continue  # "who am I meeting and where?? pick out the names and places": the names answer it
+            asked_before = [t for t in builder.tasks if t.task in _ANSWERS]
+            follow = _ELLIPSIS.fullmatch(_cue_text(clause).strip())
+            if not needs and follow and asked_before and not builder.named(clause):
+                # "how much was the total? and the croissant?": the same question of another thing
+                head = re.match(
+                    r"(how (?:much|many) \w+|what (?:\w+ )?(?:is|was|are|were))\b",
+                    previous_question(asked_before[-1]),
+                    re.I,
+                )
+                noun = follow.group(1)
+                builder.question(clause, asked=f"{head.group(1)} the {noun}?" if head else f"what about the {noun}?")
+                continue
             if not needs and question and not (builder.tasks and _only_pronouns(clause)):
                 builder.question(clause)  # ("find the objects and tell me what they are" asked nothing new)
             tasks_asked = [n for _, n, _ in needs if n not in _CONVERTERS]
