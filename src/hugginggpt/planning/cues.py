@@ -220,7 +220,7 @@ CUES: list[Cue] = [
     ),
     *_cue(
         "sentiment",
-        r"\bsentiment\w*|\bpositive\b|\bnegative\b|\b(?:angrier|happier|sadder|ruder|more (?:negative|positive|upset|angry))\b|\b(?:un)?favou?rable\b|\b(?:complaining|moaning|whining|grumbling)\b|\bemotion\w*|\bmood\b|\bvibes?\b(?!:)|\bsaying (?:good|bad|nice|positive|negative) things\b|\bsounds? (?:more )?(?:upbeat|gloomy|cheerful|happy|sad|angry|positive|negative|grumpy)\b|\battitude\b",
+        r"\bsentiment\w*|\bpositive\b|\bnegative\b|\b(?:angrier|happier|sadder|ruder|more (?:negative|positive|upset|angry))\b|\b(?:un)?favou?rable\b|\b(?:complaining|moaning|whining|grumbling)\b|\bemotion\w*|\bmood\b|\bvibes?\b(?!:)|\banything (?:rude|negative|mean|offensive|nasty|positive|nice)\b|\bsaying (?:good|bad|nice|positive|negative) things\b|\bsounds? (?:more )?(?:upbeat|gloomy|cheerful|happy|sad|angry|positive|negative|grumpy)\b|\battitude\b",
         r"\b(?:the|its|what|overall|general) tone\b|\btone of\b|^tone\W*$",  # not "in a polite and professional tone"
         r"\bhow (?:they|he|she|the \w+) (?:feel|felt)\b|\bhow (?:does|do|did|is|was) (?:the |this |that )?\w* ?(?:feel|feeling|sound)\b|\bhow\b[^.?!]{0,20}\bfeel(?:s|ing)\b",
         r"\b(?:happy|angry|upset|satisfied|unhappy|pleased|annoyed|mad|sad|good or bad|praise|complain(?:s|ed|ing)?)\b[^.?!]{0,20}\?",
@@ -295,7 +295,7 @@ CUES: list[Cue] = [
         r"\b(?:find|spot|point out|highlight|mark|circle)\b|\bwhere(?:'s| is| are)\b|\bwhere (?:the|a|my) \w+ (?:is|are)\b",
         r"\b(?:more|fewer|most) (?:things|objects|items|people|stuff)\b",
         r"\bthere(?:'s| is|s| are| were) (?:only )?(?:one|two|three|four|five|\d+) \w+ (?:in|on) (?:this|the|that|my) (?:photo|picture|image|pic)\b",
-        r"\bthere(?:'s| is) (?:actually |really )(?:a|an|any)\b|\b(?:is|are) there (?:actually |really )(?:a|an|any)\b|"
+        r"\bthere(?:'s| is) (?:actually |really )(?:a|an|any)\b(?! (?:\w+ )?(?:speech|voices?|talking|sound|noise))|\b(?:is|are) there (?:actually |really )(?:a|an|any)\b|"
         r"\bwhich (?:of (?:these|the) )?(?:\w+ )?(?:photos?|pictures?|images?|pics?|one) (?:has|have|shows?|contains?)\b(?! (?:any )?(?:speech|voices?|talking|sound))|"
         r"\b(?:is|are) there (?:exactly |only |just |at least |more than )?(?:a|an|any|some|one|two|three|\d+|anyone|anybody|someone|anything|something|"
         r"somebody|people)\b(?!\s+(?:\w+\s+)?(?:speech|voices?|"

@@ -1069,6 +1069,13 @@ class _Builder:
 
     def audio_task(self, task: str, clause: str) -> None:
         product = self.referred_product(clause)
+        if (
+            product is None
+            and self.tasks
+            and self.tasks[-1].task == "audio-to-audio"
+            and _POINTS.search(clause.lower())
+        ):
+            product = len(self.tasks) - 1  # "clean it up and then check if there's any speech hiding in it"
         if product is not None and "audio" in self.tasks[product].produces:  # "any speech left in the cleaned version"
             self.add(task, {"audio": self.ref(product)}, None)
             return

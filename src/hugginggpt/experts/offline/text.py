@@ -116,7 +116,7 @@ def run_sentiment(pool: ModelPool, call: ExpertCall) -> ExpertOutput:
 # ---------------------------------------------------------------- zero-shot classification
 
 _LABEL_KEY = re.compile(
-    r"\b(?:candidate[ _-]?labels?|labels?|categories|classes|options|topics|choices|one of(?: these| the following)?|"
+    r"\b(?:candidate[ _-]?labels?|labels?|tags?(?: apply)?|whichever fits?|categories|classes|options|topics|choices|one of(?: these| the following)?|"
     r"choose from|pick from|which (?:one |of (?:these|them|the following) )?fits(?: [\w.]+)?(?: best)?|best fit|(?:triage|sort)\b[^:\n,]{0,45}|"
     r"which (?:main )?(?:aspect|category|topic|theme|area|department|team|type|kind)s?(?: \w+)?)"
     r"(?:\s*(?:[:=]|->|→)|\s[-—–](?=\s)|(?<=labels)\s+(?=[\w'\"]+(?: [\w'\"]+)?\s*(?:/|,)))\s*(?P<labels>[^\n]+)|"
