@@ -1290,11 +1290,9 @@ class _Builder:
         if earlier is not None and why.startswith("the default"):
             return  # "describe the black and white version" names the edit already made
         effects = _listed_effects(text) or [operation.description.split(" (")[0]]
-        done = [t for t in self.tasks if t.task == "image-to-image" and t.args.get("text")]
-        if why.startswith("the default") and done and _SAME_AGAIN.search(clause.lower()):
-            self.image_task(
-                "image-to-image", clause, done[-1].args["text"]
-            )  # "turn cat.png into a sketch. same for b.png"
+        edited = [t for t in self.tasks if t.task == "image-to-image" and t.args.get("text")]
+        if why.startswith("the default") and edited and _SAME_AGAIN.search(clause.lower()):
+            self.image_task("image-to-image", clause, edited[-1].args["text"])  # "a sketch of a.png. same for b.png"
             return
         last = len(self.tasks) - 1
         if (
