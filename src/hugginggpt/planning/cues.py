@@ -220,7 +220,7 @@ CUES: list[Cue] = [
     ),
     *_cue(
         "sentiment",
-        r"\bsentiment\w*|\bpositive\b|\bnegative\b|\b(?:angrier|happier|sadder|ruder|more (?:negative|positive|upset|angry))\b|\b(?:un)?favou?rable\b|\b(?:complaining|moaning|whining|grumbling)\b|\bemotion\w*|\bmood\b|\bvibes?\b(?!:)|\banything (?:rude|negative|mean|offensive|nasty|positive|nice)\b|\bsaying (?:good|bad|nice|positive|negative) things\b|\bsounds? (?:more )?(?:upbeat|gloomy|cheerful|happy|sad|angry|positive|negative|grumpy)\b|\battitude\b",
+        r"\bsentiment\w*|\bpositive\b|\bnegative\b|\b(?:angrier|happier|sadder|ruder|more (?:negative|positive|upset|angry))\b|\b(?:un)?favou?rable\b|\b(?:complaining|moaning|whining|grumbling)\b|\bemotion\w*|\bmood\b|\bvibes?\b(?!:)|\b(?:an? )?(?:actually )?(?:good|bad|positive|negative) review\b|\banything (?:rude|negative|mean|offensive|nasty|positive|nice)\b|\bsaying (?:good|bad|nice|positive|negative) things\b|\bsounds? (?:more )?(?:upbeat|gloomy|cheerful|happy|sad|angry|positive|negative|grumpy)\b|\battitude\b",
         r"\b(?:the|its|what|overall|general) tone\b|\btone of\b|^tone\W*$",  # not "in a polite and professional tone"
         r"\bhow (?:they|he|she|the \w+) (?:feel|felt)\b|\bhow (?:does|do|did|is|was) (?:the |this |that )?\w* ?(?:feel|feeling|sound)\b|\bhow\b[^.?!]{0,20}\bfeel(?:s|ing)\b",
         r"\b(?:happy|angry|upset|satisfied|unhappy|pleased|annoyed|mad|sad|good or bad|praise|complain(?:s|ed|ing)?)\b[^.?!]{0,20}\?",
@@ -363,7 +363,7 @@ CUES: list[Cue] = [
     *_cue(
         "conversational",
         GREETING.pattern,
-        r"\bhow are you\b|\bhow's it going\b|\bchat\b|\btalk to me\b|\blet's talk\b|\bi feel\b|\bi'm (?:bored|sad|lonely)\b",
+        r"\bhow are you\b|\bhow's it going\b|(?<!group )(?<!family )(?<!team )(?<!class )\bchat\b(?! (?:message|thread|log))|\btalk to me\b|\blet's talk\b|\bi feel\b|\bi'm (?:bored|sad|lonely)\b",
         r"\b(?:can|could) we (?:just )?(?:talk|chat)\b|\b(?:i'm|i am|feeling) (?:so |really |a bit |kinda )?(?:stressed|anxious|"
         r"worried|down|lonely|overwhelmed)\b",
         r"\b(?:reply|respond|answer) (?:to )?(?:this|my|the) (?:message|text|question)\b",

@@ -126,7 +126,8 @@ _LABEL_KEY = re.compile(
     re.IGNORECASE,
 )
 _LABEL_LEAD = re.compile(
-    r"\b(?:as|into|among|between|about|tag (?:this|it|the \w+)(?: \w+)?|is [\w-]+\.(?:txt|md|png|jpe?g|wav)|is (?:this|it|that)(?: text| sentence| message)?(?: (?:talking|speaking|written) about| about)?|"
+    r"\b(?:as|into|among|between|about|tag (?:this|it|the \w+)(?: \w+)?|(?:was|is|were) (?:their|the|his|her|my|your) "
+    r"(?:problem|issue|complaint|question|concern)(?: with)?|is [\w-]+\.(?:txt|md|png|jpe?g|wav)|is (?:this|it|that)(?: text| sentence| message)?(?: (?:talking|speaking|written) about| about)?|"
     r"(?:is|was) (?:she|he|the (?:speaker|caller|customer|writer))|(?:are|were) (?:they|the (?:speakers|callers))|"
     r"(?:(?:it|this) is|it's)(?: about)?|(?:reads|sounds|looks|feels) (?:more )?like|(?:go|fall|fit|belong|be filed)(?:e?s)? (?:under|in|into|to)|under)(?:\s*[-–—:])?\s+"
     r"(?:(?:either|one of(?: the(?:se)?)?)\s+)?",
