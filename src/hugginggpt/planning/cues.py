@@ -83,7 +83,7 @@ CUES: list[Cue] = [
         r"\bread me(?= (?:the|a|an) (?:short |shorter |quick |brief )?(?:version|translation|summary)\b)|"
         r"\b(?:read|say) (?:it|this|that|them|(?:the|that|this|your) (?:\w+ )?\w+) (?:to|for) (?:me|her|him|them|us|my \w+)\b|\bread (?:me|out) what you (?:got|found|have|wrote|made)\b",
         r"(?<!how do you )(?<!how would you )(?<!how do i )(?<!how to )\bsay §txt\b|\bwith (?:a |your |the )?voice\b|\b(?:i|we) (?:can|could) listen to\b|\bspeak(?: it| them)?\W*$|\bread me the (?:\w+ )?(?:version|translation)\b|"
-        rf"\bread me the {LANGUAGE}\b|\bhear (?:it|what|the)\b|\bread (?:it|this|that|them) back\b|\bread back\b|\bin an? (?:clear|nice|loud|calm|friendly) voice\b",
+        rf"\bread me the {LANGUAGE}\b|\bhear (?:it|what|the|how)\b|\bread (?:it|this|that|them) back\b|\bread back\b|\bin an? (?:clear|nice|loud|calm|friendly) voice\b",
         r"\b(?:have|get) (?:it|this|that|them|the \w+) (?:spoken|voiced|read out)\b|\bmake (?:one|an?) (?:audio|voice|sound) (?:of|from|version)\b",
         r"^(?:and |also )?spoken(?: (?:too|as well|also|aloud))?\W*$|\bspoken (?:too|as well)\b",
         r"\bwhat (?:does|would|will) (?:it|that|this) sound like\b(?! in (?:the|this) (?:recording|audio|clip))|"
@@ -149,7 +149,7 @@ CUES: list[Cue] = [
         # "it's in Spanish" says what language the content is in, not what to translate into
         rf"(?<!\bis )(?<!\bits )(?<!\bit's )(?<!\bare )(?<!\bwas )(?<!written )(?<!spoken )(?<!keep it )(?<!leave it )\b(?:in|into|to|on) "
         rf"(?:proper |plain )?"
-        rf"{LANGUAGE}\b",
+        rf"{LANGUAGE}\b(?! (?:class|lesson|course|homework|exam|test|teacher|speaker)s?\b)",
         r"\bhow (?:do|would|does) (?:you|i|one) say\b",
         r"\bwhat (?:does|do) (?:it|this|that|the \w+) mean\b",
         r"\bin english\b",
@@ -276,6 +276,7 @@ CUES: list[Cue] = [
     *_cue(
         "text-to-image",
         r"\btext[- ]to[- ]image\b",
+        r"\b(?:wants?|needs?|would like|'d like) (?:a|an|some) (?:\w+ ){0,2}(?:picture|image|drawing|illustration)s? of\b|"
         r"\b(?:draw|paint|illustrate|render|doodle)\b|\b(?:an?|some) (?:little |small |nice )?(?:picture|image|drawing|illustration) "
         r"(?:to go with|for) (?:it|that|this)\b",
         r"\b(?:make|create|generate|produce|design|give me|show me)\b[^.?!§]{0,30}\b(?:image|picture|pic|photo|drawing|"
@@ -423,7 +424,7 @@ DOCUMENT_NAME = re.compile(
 INDIRECT_QUESTION = re.compile(
     r"\b(?:i (?:really |just |only )?(?:need|want|have|would like|'d like) to (?:know|find out|check)|i wanna know|"
     r"(?:wants?|needs?|wish(?:es)?|would like|'d like) to know|remind me(?: of)?|any idea|i wonder|wondering|(?:i )?can'?t remember|i forg[eo]t|"
-    r"find out|(?:is |are |was |were )?ask(?:ing|s|ed)|need to tell(?: \w+){0,2}?)[,:]?\s+"
+    r"find out|(?:is |are |was |were )?ask(?:ing|s|ed)(?: (?:me|us|him|her))?|need to tell(?: \w+){0,2}?)[,:]?\s+"
     r"(?P<q>(?:what|who|whom|whose|when|where|why|how|which|whether|if|the|his|her|their|its)\b.*)"
 )
 QUESTION = re.compile(

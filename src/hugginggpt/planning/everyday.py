@@ -394,6 +394,9 @@ def _clauses(masked: str, photo: bool = False) -> list[str]:
             or any(n == "audio-to-audio" for _, n, _ in clause_needs(sentence[: purpose.start()]))
         ):
             sentence = sentence[: purpose.start()] + sentence[purpose.end() :]
+        sentence = re.sub(
+            r"(§image\d+) and (?=§image\d+ (?:into|as|to)\b)", r"\1_and_", sentence
+        )  # "turn a.png and b.png into sketches"
         sentence = _ONE_QUESTION.sub(
             lambda m: (
                 m.group()
