@@ -677,3 +677,16 @@ def test_terse_dictated_and_mixed_language_requests() -> None:
     assert [t for t, _, _ in steps("the vet says she is a tabby. what breed is she really?", "cat.png")] == [
         "image-classification"
     ]
+
+
+def test_every_benchmark_request_plans_or_says_why() -> None:
+    # The planner answers every bundled request with a valid plan or a PlanError, never a crash.
+    from hugginggpt.errors import PlanError
+    from hugginggpt.eval.requests import load_cases
+
+    for case in [*load_cases("train"), *load_cases("test")]:
+        try:
+            plan = EverydayPlanner().plan(case.request, case.files)
+        except PlanError:
+            continue
+        validate_plan(plan, case.files)

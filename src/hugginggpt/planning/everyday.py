@@ -1180,8 +1180,11 @@ class _Builder:
         )
         if source in targets and not chained:
             source = None  # "in french and also in german": french is the other result, not this one's source
-        if chained and source is None and product is not None:
-            source = split_roles(self.tasks[product].args["text"])[0].get("target")  # "take that French version"
+        candidates = ([product] if product is not None else []) + ([len(self.tasks) - 1] if self.tasks else [])
+        earlier_translation = next((k for k in candidates if self.tasks[k].task == "translation"), None)
+        if chained and source is None and earlier_translation is not None:
+            # "take that French version": the earlier translation's language
+            source = split_roles(self.tasks[earlier_translation].args.get("text", ""))[0].get("target")
         bare = re.fullmatch(
             rf"\W*(?:(?:and|then|now|also|how about|what about)\s+)*(?:in |into |to )?({cues.LANGUAGE})\W*(?:please|pls)?\W*",
             clause.lower(),
