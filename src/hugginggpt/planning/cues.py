@@ -210,7 +210,7 @@ CUES: list[Cue] = [
         r"\b(?:fix|correct|check|improve)\b[^.?!]{0,20}\b(?:grammar|spelling|typos?|wording|punctuation|english|mistakes|errors)\b",
         r"\b(?:grammar|spelling|typo)s? (?:fix|check|correction)\b|\bgrammar(?:\s*\W)?\s*$",
         r"\bmake (?:it|this|that|the \w+|§txt) (?:sound )?(?:a lot |much |way |a little )?(?:more |less |a bit )?(?:formal|polite|casual|friendly|"
-        r"professional|simpler|clearer|nicer|concise)\b",
+        r"professional|simpler|nicer|concise)\b",
         r"\bmake (?:it|this|that|the \w+|§txt\d*) (?:sound|seem|read|come across) (?:a lot |much |way |a little |a bit )?(?:more|less) \w+",
         r"\b(?:into|to|as) (?:a )?(?:formal|polite|passive|active|plain|simple) (?:english|language|voice|tone|form)\b",
         r"\b(?:turn|merge|combine)\b[^.?!]{0,30}\binto (?:a |an |one )?(?:[\w-]+ ){0,3}(?:message|email|tweet|post|letter|note|text|reply|story|poem|list|reminder|to-?do|entry|"
@@ -310,7 +310,7 @@ CUES: list[Cue] = [
     *_cue(
         "describe",
         r"\balt[- ]text\b|\bdescri(?:be|bing|ption)\w*|(?<!this )(?<!that )(?<!my )\bcaption\w*|\bwhat (?:do )?you (?:can )?see\b|\bwhat can you see\b|\btell me about\b",
-        rf"\bwhat(?:'s| is| are)? (?:in|on|going on in|happening in) (?:the |this |that |my )?(?:\w+ )?{IMAGE_WORDS}",
+        rf"\bwhat(?:'s| is| are)? (?:in|on|going on in|happening in) (?:the |this |that |these |those |both |my )?(?:two |2 )?(?:\w+ )?{IMAGE_WORDS}",
         rf"\bwhat (?:does|do) (?:the |this |that |my )?{IMAGE_WORDS}s? (?:show|depict|contain)\b",
         r"\bwhat (?:does|do) (?:it|this|that)(?: even| actually| really)? (?:show|depict)\b|"
         r"\bwhat(?:'s| is) in (?:the )?(?:first|second|third|other|last) one\b|"

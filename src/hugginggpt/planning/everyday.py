@@ -370,6 +370,26 @@ def previous_question(task: _Task) -> str:
     return roles.get("question") or task.args.get("text", "")
 
 
+# words a restated question shares with any question ("how much ...? how much ...?" ask two things)
+_COMMON = frozenset(
+    "what when where which about does did have this that there with from your like they them mean much many long".split()  # noqa: SIM905
+)
+
+
+def _restated_question(clause: str, before: str, builder: _Builder) -> bool:
+    """Whether a question only asks again what the clause before it asked of the same thing."""
+    asked = [t for t in builder.tasks if t.task in _ANSWERS]
+    if not asked or not _asks(before) or builder.named(clause):
+        return False
+    if re.match(r"\W*(?:like|i mean|basically|in other words)\b", clause.lower()):
+        return True
+
+    def stems(text: str) -> set[str]:
+        return {w[:4] for w in re.findall(r"[a-z]{4,}", text.lower()) if w not in _COMMON}
+
+    return bool(stems(clause) & stems(previous_question(asked[-1])))
+
+
 _ALL_OF_THEM = re.compile(
     r"(?:for )?(?:both|each|all|each one|all of them|both of them|all three)(?: please| pls)?\W*", re.I
 )
@@ -1311,6 +1331,8 @@ class _Builder:
             and "text" in self.tasks[last].args  # (an edit with no effect named takes this one's)
             and not self.named(clause)
             and len(effects) == 1
+            and effects[0]
+            != self.tasks[last].args.get("text")  # ("a pencil sketch? like hand drawn, pencil sketch style")
             and not why.startswith("the default")
             and re.search(r"\b(?:it|that|this)\b", _MARK_RE.sub(" ", clause.lower()))
         ):
@@ -1958,6 +1980,8 @@ class EverydayPlanner:
                 noun = follow.group(1)
                 builder.question(clause, asked=f"{head.group(1)} the {noun}?" if head else f"what about the {noun}?")
                 continue
+            if not needs and question and position and _restated_question(clause, clauses[position - 1], builder):
+                continue  # "when did the bridge open? what date was the opening?": asked once, in other words
             if not needs and question and not (builder.tasks and _only_pronouns(clause)):
                 builder.question(clause)  # ("find the objects and tell me what they are" asked nothing new)
             tasks_asked = [n for _, n, _ in needs if n not in _CONVERTERS]
