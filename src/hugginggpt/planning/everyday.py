@@ -778,6 +778,25 @@ class _Builder:
             self.current = subject
         return len(self.tasks) - 1
 
+    def rewrite(self, clause: str, contents: str) -> None:
+        """New text made from given contents (one per line): text2text with the clause as its instruction."""
+        self.add("text2text-generation", {"text": f"{_instruction(clause)}\n{contents}"}, None)
+
+    def attached_media(self) -> list[int]:
+        """The attached files that hold words: texts, pictures, recordings."""
+        return [k for k in self.reading.attached if self.reading.sources[k].kind in ("text", "image", "audio")]
+
+    def english_of(self, content: str) -> str | None:
+        """The reference of an English translation the plan already makes of `content`, if any."""
+        english = [
+            k
+            for k, t in enumerate(self.tasks)
+            if t.task == "translation"
+            and split_roles(t.args.get("text", ""))[1] == content
+            and split_roles(t.args.get("text", ""))[0].get("target") == "English"
+        ]
+        return self.ref(english[-1]) if english else None
+
     def ref(self, k: int) -> str:
         return f"<GENERATED>-{k}"
 
@@ -975,7 +994,7 @@ class _Builder:
         ):
             return []
         quoted = [k for k, s in enumerate(self.reading.sources) if s.kind == "text" and not s.is_file]
-        files = [k for k in self.reading.attached if self.reading.sources[k].kind in ("text", "image", "audio")]
+        files = self.attached_media()
         if (
             quoted
             and files
@@ -1022,14 +1041,7 @@ class _Builder:
             if same_kind and all(not v or earlier.get(k) in (None, v) for k, v in (roles or {}).items()):
                 return  # asked twice in other words ("what language is it, what does it mean"): one step
         if task in _ON_ENGLISH:
-            english = [
-                k
-                for k, t in enumerate(self.tasks)
-                if t.task == "translation"
-                and split_roles(t.args["text"])[1] == text
-                and split_roles(t.args["text"])[0].get("target") == "English"
-            ]
-            text = self.ref(english[-1]) if english else text  # "translate it to English and tell me if it's good"
+            text = self.english_of(text) or text  # "translate it to English and tell me if it's good"
         self.add(task, {"text": with_roles(text, **(roles or {}))}, self.current)
 
     def image_task(self, task: str, clause: str, text: str | None = None) -> None:
@@ -1055,12 +1067,7 @@ class _Builder:
             if product is None and that and not _KIND_WORD.search(that.group(1).lower()):
                 made = [k for k, t in enumerate(self.tasks) if "text" in t.produces and t.task != "conversational"]
                 if made:  # "what breed is my cat? then draw that breed in anime style"
-                    named_style = _STYLE.search(prompt)
-                    self.add(
-                        task,
-                        {"text": self.ref(made[-1]) + (f", {_style_words(named_style)}" if named_style else "")},
-                        None,
-                    )
+                    self.add(task, {"text": _styled(self.ref(made[-1]), prompt)}, None)
                     return
             like = _LIKE_IT.match(prompt)
             if product is None and like is not None:
@@ -1073,9 +1080,7 @@ class _Builder:
                     return
             if product is not None and "text" in self.tasks[product].produces:
                 # "an illustration based on that summary"; "... to go with it, watercolour style" keeps the style
-                named_style = _STYLE.search(prompt)
-                style_words = f", {_style_words(named_style)}" if named_style else ""
-                self.add(task, {"text": self.ref(product) + style_words}, None)
+                self.add(task, {"text": _styled(self.ref(product), prompt)}, None)
             else:
                 self.add(task, {"text": _prompt(clause, self.reading, task)}, None)
             return
@@ -1283,14 +1288,14 @@ class _Builder:
             self.text_task("sentence-similarity", clause)
 
     def _need_text2text_generation(self, clause: str, mode: str) -> None:
-        media = [k for k in self.reading.attached if self.reading.sources[k].kind in ("audio", "image", "text")]
+        media = self.attached_media()
         if (
             len(media) > 1
             and re.search(r"\b(?:them|both|all)\b", clause.lower())
             and not self.referred_products(clause)
         ):
             contents = "\n".join(self.content_of(k) for k in media)  # "2 voice memos: turn them into one to-do list"
-            self.add("text2text-generation", {"text": f"{_instruction(clause)}\n{contents}"}, None)
+            self.rewrite(clause, contents)
             return
         text = self.text_for("text2text-generation", clause)
         if text is None:
@@ -1352,15 +1357,15 @@ class _Builder:
         given = [s.value for s in self.reading.sources if s.kind == "text" and not s.is_file]
         if replies and product is None and given:
             # "write her a short reply saying sorry" to a quoted message: new text made from a given one
-            self.add("text2text-generation", {"text": f"{_instruction(clause)}\n{given[0]}"}, None)
+            self.rewrite(clause, given[0])
             return
         files = [k for k in self.named(clause) if self.reading.sources[k].kind in ("text", "audio", "image")]
         if replies and product is None and files:  # "listen to complaint.wav and draft an apology": to its words
-            self.add("text2text-generation", {"text": f"{_instruction(clause)}\n{self.content_of(files[0])}"}, None)
+            self.rewrite(clause, self.content_of(files[0]))
             return
         based = _BASED_ON.search(clause.lower())
         if product is None and based and given:  # "write 3 easy questions about this passage: '...'"
-            self.add("text2text-generation", {"text": f"{_instruction(clause)}\n{given[0]}"}, None)
+            self.rewrite(clause, given[0])
             return
         photos = [k for k in self.subjects(clause, ("image",)) if k in self.reading.attached]
         if (
@@ -1376,9 +1381,7 @@ class _Builder:
             subject = self.subjects(clause, ("text", "audio", "image"))
             if replies and not made and subject and subject[0] in self.reading.attached:
                 # "log the people in email.txt, and draft a reply to Laura": a reply to the email, not to the names
-                self.add(
-                    "text2text-generation", {"text": f"{_instruction(clause)}\n{self.content_of(subject[0])}"}, None
-                )
+                self.rewrite(clause, self.content_of(subject[0]))
                 return
             made = made or [k for k, t in enumerate(self.tasks) if "text" in t.produces and t.task != "conversational"]
             # ("what breed is my cat? and write a little poem for him with it": the breed)
@@ -1386,23 +1389,21 @@ class _Builder:
             if based and re.search(r"\b(?:both|them|all)\b", based.group()):
                 # "make me one to-do list from both", "a post using both the type and the description"
                 products = [k for k, t in enumerate(self.tasks) if "text" in t.produces and t.task not in _ANSWERS]
-                media = [k for k in self.reading.attached if self.reading.sources[k].kind in ("audio", "image", "text")]
+                media = self.attached_media()
                 if len(media) > 1 and len(products) < len(media):  # "one apology that addresses both" files
                     contents = "\n".join(self.content_of(k) for k in media)
-                    self.add("text2text-generation", {"text": f"{_instruction(clause)}\n{contents}"}, None)
+                    self.rewrite(clause, contents)
                     return
             named_file = [k for k in self.named(clause) if k in self.reading.attached]
             if based and not made and named_file:  # "a LinkedIn post based on the article"
-                self.add(
-                    "text2text-generation", {"text": f"{_instruction(clause)}\n{self.content_of(named_file[0])}"}, None
-                )
+                self.rewrite(clause, self.content_of(named_file[0]))
                 return
         if product is not None and "text" in self.tasks[product].produces:
             # "write a story based on the description", "draft an apology" to a call: a rewrite of the result;
             # "a post that uses both captions" reads them all
             used = products if len(products) > 1 and cues.PLURAL.search(clause.lower()) else [product]
             content = "\n".join(self.ref(k) for k in used)
-            self.add("text2text-generation", {"text": f"{_instruction(clause)}\n{content}"}, None)
+            self.rewrite(clause, content)
             return
         prompt = _prompt(clause, self.reading)
         if given and given[0] not in prompt:  # "can u keep it going?\n'Once upon a time ...'": the start to continue
@@ -1507,16 +1508,8 @@ class _Builder:
             self.image_task(task or "visual-question-answering", clause, question)
         elif kind is not None or any("text" in t.produces and t.task != "conversational" for t in self.tasks):
             context = self.text_for("question-answering", clause)
-            english = [
-                k
-                for k, t in enumerate(self.tasks)
-                if t.task == "translation"
-                and context is not None
-                and split_roles(t.args.get("text", ""))[1] == context
-                and split_roles(t.args.get("text", ""))[0].get("target") == "English"
-            ]
-            if english:
-                context = self.ref(english[-1])  # "translate what he says into English, then tell me his name"
+            if context is not None:
+                context = self.english_of(context) or context  # "translate what he says into English, then his name"
             if context is not None:
                 self.add("question-answering", {"text": with_roles(context, question=question)}, self.current)
         elif not any(t.task == "conversational" for t in self.tasks):
@@ -1544,6 +1537,12 @@ def _style_words(found: re.Match[str]) -> str:
     """ "anime" -> "anime style"; "a watercolor painting" stays a painting."""
     name = found.group(1)
     return name if re.search(r"\b(?:painting|drawing|sketch)$", name) else f"{name} style"
+
+
+def _styled(ref: str, prompt: str) -> str:
+    """A pointer prompt with the style its words name, if any ("<GENERATED>-0, anime style")."""
+    style = _STYLE.search(prompt)
+    return f"{ref}, {_style_words(style)}" if style else ref
 
 
 _LIKE_IT = re.compile(
@@ -1757,9 +1756,6 @@ def _languages(clause: str, request: str) -> tuple[str | None, str | None]:
         _, source = found(request)  # "it's in Spanish. What does it say in English?"
     if source is None:  # "a guest left this message at the desk in Spanish", "my Spanish is rusty": the content's
         words = _FILE.sub(" ", request)  # "spanish.wav" names a file, not the language it is in
-        words = re.sub(
-            rf"\bthe {cues.LANGUAGE} (?:one|version|translation)\b", " ", words
-        )  # "read the German one aloud"
         named = (
             english(m.group(1))
             for m in re.finditer(
