@@ -133,6 +133,17 @@ def test_unseen_tool_set(planner: fast.FastPlanner) -> None:
     assert tasks(song)[0] == "song_maker"
 
 
+def test_given_tools_are_ordered_and_wired(planner: fast.FastPlanner, hf_tools: ToolSet) -> None:
+    """Oracle nodes: told which tools to use, the planner uses exactly those, in its own order and wiring."""
+    graph = planner.plan_with(
+        "Transcribe 'talk.wav' and translate it into French", hf_tools, ["Translation", "Automatic Speech Recognition"]
+    )
+    assert tasks(graph) == ["Automatic Speech Recognition", "Translation"]
+    assert graph.nodes[1]["arguments"] == ["<node-0>"]
+    with pytest.raises(PlanError, match="not tools of the tool set"):
+        planner.plan_with("Transcribe 'talk.wav'", hf_tools, ["Magic Tool"])
+
+
 def test_api_tool_set(planner: fast.FastPlanner) -> None:
     """API domains (tools with parameters) get {"name", "value"} arguments and links between the steps."""
     tools = ToolSet(

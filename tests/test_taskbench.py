@@ -303,6 +303,51 @@ def test_an_invalid_graph_is_counted_and_scored_as_empty() -> None:
     assert report.scores.overall.arg_name.fp == 0  # scored as empty: its invented argument is not counted
 
 
+class GivenToolsSpy:
+    """Plans a chain of the tools it is told to use, and records what it was told."""
+
+    name = "spy"
+
+    def __init__(self) -> None:
+        self.given: list[list[str]] = []
+        self.tool_sets: list[list[str]] = []
+
+    def plan_with(self, request: str, tools: ToolSet, names: Sequence[str], files: Sequence[str] = ()) -> ToolGraph:
+        self.given.append(list(names))
+        return self.plan(request, ToolSet(tuple(t for t in tools.tools if t.name in names)))
+
+    def plan(self, request: str, tools: ToolSet, files: Sequence[str] = ()) -> ToolGraph:
+        self.tool_sets.append(tools.names)
+        nodes = [node(name, f"<node-{k - 1}>" if k else "x") for k, name in enumerate(tools.names)]
+        return graph(*nodes)
+
+
+def test_oracle_nodes_give_the_gold_tools() -> None:
+    samples, tools = clean_mini()
+    spy = GivenToolsSpy()
+    report = evaluate(spy, samples, tools, oracle_nodes=True)
+    assert spy.given == [list(dict.fromkeys(n["task"] for n in s.task_nodes)) for s in samples]
+    assert report.scores.node_f1 == 1.0 and report.oracle_nodes
+    assert "oracle nodes" in format_report(report)
+    assert report.to_dict()["oracle_nodes"] is True
+
+
+def test_oracle_nodes_for_a_planner_that_cannot_be_told() -> None:
+    """It plans over a tool set of the gold tools alone."""
+    samples, tools = clean_mini()
+    spy = GivenToolsSpy()
+
+    class Plain:
+        name = "plain"
+        plan = spy.plan
+
+    evaluate(Plain(), samples[:3], tools, oracle_nodes=True)
+    assert spy.given == []
+    assert [sorted(names) for names in spy.tool_sets] == [
+        sorted({n["task"] for n in s.task_nodes}) for s in samples[:3]
+    ]
+
+
 def test_report_to_dict_is_json() -> None:
     samples, tools = clean_mini()
     data = json.loads(json.dumps(evaluate(GoldPlanner(samples), samples[:3], tools, label="dev").to_dict()))
@@ -363,6 +408,16 @@ def test_cli_taskbench_prints_the_table_and_writes_predictions(tmp_path: Path, g
     dev = body["reports"]["dev"]
     assert dev["samples"] == 30 and dev["valid"] == 24 and dev["invalid_graphs"] == 6  # see clean_mini
     assert 0.8 < dev["metrics"]["node_f1"] < 1.0  # the invalid six are scored as empty graphs
+
+
+def test_cli_taskbench_oracle_nodes(tmp_path: Path, gold_planner: list[str]) -> None:
+    report = tmp_path / "report.json"
+    args = ["taskbench", "--data", str(MINI), "--split", "dev", "--oracle-nodes", "--json", str(report)]
+    result = CliRunner().invoke(eval_cli.eval_group, args)
+    assert result.exit_code == 0, result.output
+    assert "gold tools given (oracle nodes)" in result.stdout
+    body = json.loads(report.read_text(encoding="utf-8"))
+    assert body["oracle_nodes"] is True and body["reports"]["dev"]["oracle_nodes"] is True
 
 
 def test_cli_taskbench_limit_and_an_empty_part(gold_planner: list[str]) -> None:

@@ -101,6 +101,12 @@ def eval_group() -> None:
 )
 @click.option("--json", "json_file", type=click.Path(dir_okay=False, path_type=Path), help="Write the report here.")
 @click.option("--seed", default="hugginggpt", show_default=True, help="Seed of the development / test split.")
+@click.option(
+    "--oracle-nodes",
+    is_flag=True,
+    help="Give the planner each sample's gold tools: it only orders and wires them (splits the loss between "
+    "choosing tools and wiring them).",
+)
 @click.pass_context
 def taskbench(
     ctx: click.Context,
@@ -111,6 +117,7 @@ def taskbench(
     predictions_file: Path | None,
     json_file: Path | None,
     seed: str,
+    oracle_nodes: bool,
 ) -> None:
     """Plan every request of a TaskBench-format folder and report node, edge and argument F1, plan
     validity and planning latency (the report on stdout, progress on stderr)."""
@@ -140,7 +147,9 @@ def taskbench(
     reports: dict[str, Report] = {}
     for name, part in chosen.items():
         with _progress(name) as on_progress:
-            reports[name] = evaluate(planner, part, tools, on_progress=on_progress, label=name)
+            reports[name] = evaluate(
+                planner, part, tools, on_progress=on_progress, label=name, oracle_nodes=oracle_nodes
+            )
     click.echo("\n\n".join(format_report(r) for r in reports.values()))
 
     if predictions_file is not None:
@@ -155,6 +164,7 @@ def taskbench(
             "data": str(data_dir),
             "controller": controller,
             "seed": seed,
+            "oracle_nodes": oracle_nodes,
             "skipped": skipped,
             "reports": {name: r.to_dict() for name, r in reports.items()},
         }

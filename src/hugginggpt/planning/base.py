@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from hugginggpt.eval.toolset import ToolSet
 
@@ -43,6 +43,17 @@ class ToolPlanner(Protocol):
     def plan(self, request: str, tools: ToolSet, files: Sequence[str] = ()) -> ToolGraph:
         """A valid tool graph for `request` (see `graph_problems`); raise PlanError when there is none.
         `files` are resources given beside the request (TaskBench names them in the request itself)."""
+        ...
+
+
+@runtime_checkable
+class GivenToolsPlanner(Protocol):
+    """A planner that can be told which tools the plan uses and decides only their order and wiring: the
+    oracle-nodes measurement (`eval taskbench --oracle-nodes`), which splits a planner's loss between
+    choosing tools and wiring them."""
+
+    def plan_with(self, request: str, tools: ToolSet, names: Sequence[str], files: Sequence[str] = ()) -> ToolGraph:
+        """A valid graph over exactly the tools `names` (each once)."""
         ...
 
 

@@ -687,13 +687,32 @@ class FastPlanner:
         embedded = embed_request(self.encoder, parsed)
         return build_plan(parsed, embedded, view, self.params, tools.api_style, self.fill_text)
 
+    def plan_with(self, request: str, tools: ToolSet, names: Sequence[str], files: Sequence[str] = ()) -> ToolGraph:
+        """The plan over the given tools only: they are ordered and wired as `plan` would (oracle nodes)."""
+        view = self.view(tools)
+        index = {tool.name: t for t, tool in enumerate(view.tools)}
+        unknown = [name for name in names if name not in index]
+        if unknown or not names:
+            raise PlanError(f"not tools of the tool set: {unknown}" if unknown else "no tool given")
+        parsed = parse_request(request, files)
+        embedded = embed_request(self.encoder, parsed)
+        chosen = list(dict.fromkeys(index[name] for name in names))
+        return build_plan(parsed, embedded, view, self.params, tools.api_style, self.fill_text, chosen)
+
 
 def build_plan(
-    parsed: Parsed, embedded: Array, view: ToolView, params: Params, api_style: bool = False, fill_text: bool = False
+    parsed: Parsed,
+    embedded: Array,
+    view: ToolView,
+    params: Params,
+    api_style: bool = False,
+    fill_text: bool = False,
+    chosen: Sequence[int] | None = None,
 ) -> ToolGraph:
-    """The plan for a parsed and embedded request (training calls this with cached embeddings)."""
+    """The plan for a parsed and embedded request (training calls this with cached embeddings); `chosen`,
+    when given, are the tools to use instead of those the scores pick."""
     scores = score_tools(parsed, embedded, view, params)
-    order, clauses = order_tools(choose_tools(scores), scores, view, parsed)
+    order, clauses = order_tools(choose_tools(scores) if chosen is None else chosen, scores, view, parsed)
     nodes = wire(order, clauses, view, parsed, params, fill_text)
     if api_style:
         nodes = [_api_arguments(node, view.tools[t]) for node, t in zip(nodes, order, strict=True)]
