@@ -158,6 +158,34 @@ def test_api_tool_set(planner: fast.FastPlanner) -> None:
         assert all(isinstance(a, dict) and set(a) == {"name", "value"} for a in node["arguments"])
 
 
+@pytest.mark.parametrize("folder", ["api_daily", "api_office"])
+def test_api_tool_sets_get_named_arguments_from_the_request(planner: fast.FastPlanner, folder: str) -> None:
+    """Two parameterised tool sets written for this test (see tests/data/README.md): every node names only
+    its tool's parameters, every value is the request's own text or an earlier node's output, and the
+    values score well above chance."""
+    from pathlib import Path
+
+    from hugginggpt.eval.taskbench import evaluate
+    from hugginggpt.eval.toolset import load_samples
+
+    data = Path(__file__).parent / "data" / folder
+    tools = ToolSet.load(data)
+    samples, skipped = load_samples(data / "data.json")
+    assert skipped == [] and tools.api_style
+    report = evaluate(planner, samples, tools, oracle_nodes=True)
+    assert report.validity == 1.0
+    for sample in samples:
+        graph = report.predictions[sample.id]
+        assert graph is not None
+        for n, node in enumerate(graph.nodes):
+            names = {str(p["name"]) for p in tools.get(node["task"]).parameters}  # type: ignore[union-attr]
+            for argument in node["arguments"]:
+                assert set(argument) == {"name", "value"} and argument["name"] in names
+                value = argument["value"]
+                assert value in sample.instruction or value in {f"<node-{k}>" for k in range(n)}, value
+    assert (report.scores.arg_value_f1 or 0) > 0.6
+
+
 def test_empty_request_is_a_plan_error(planner: fast.FastPlanner, hf_tools: ToolSet) -> None:
     with pytest.raises(PlanError):
         planner.plan("   ", hf_tools)

@@ -30,6 +30,7 @@ import numpy.typing as npt
 from hugginggpt.errors import PlanError
 from hugginggpt.eval.toolset import Tool, ToolSet
 from hugginggpt.planning.base import ToolGraph
+from hugginggpt.planning.parameters import Step, fill, value_spans
 
 Array = npt.NDArray[np.float32]
 
@@ -78,6 +79,13 @@ class Item:
 class Parsed:
     clauses: tuple[str, ...]  # clause texts to embed, resources replaced by their kind ("the image")
     items: tuple[Item, ...]
+    request: str = ""
+
+    def clause_start(self, index: int) -> int:
+        """About where clause `index` begins in the request: where its first words are found."""
+        words = _WORD.findall(self.clauses[index].lower())[:3]
+        found = re.search(r"\W+".join(map(re.escape, words)), self.request.lower()) if words else None
+        return found.start() if found else 0
 
 
 def stem(word: str) -> str:
@@ -146,7 +154,7 @@ def parse_request(request: str, files: Sequence[str] = ()) -> Parsed:
         if name not in seen:
             kind = EXTENSION_KINDS[match.group(2).lower()] if match else "text"
             items.append(Item(name, kind, 0))
-    return Parsed(tuple(clauses), tuple(items))
+    return Parsed(tuple(clauses), tuple(items), request)
 
 
 class Encoder:
@@ -715,18 +723,25 @@ def build_plan(
     order, clauses = order_tools(choose_tools(scores) if chosen is None else chosen, scores, view, parsed)
     nodes = wire(order, clauses, view, parsed, params, fill_text)
     if api_style:
-        nodes = [_api_arguments(node, view.tools[t]) for node, t in zip(nodes, order, strict=True)]
+        nodes = _api_nodes(parsed, view, order, clauses)
         links = tuple({"source": nodes[j]["task"], "target": nodes[j + 1]["task"]} for j in range(len(nodes) - 1))
     else:
         links = ToolGraph.links_from_arguments(nodes)
     return ToolGraph(tuple(nodes), links)
 
 
-def _api_arguments(node: dict[str, Any], tool: Tool) -> dict[str, Any]:
-    """API tool sets take {"name", "value"} arguments: the found values go to the tool's parameters in order."""
-    names = [str(p.get("name", f"arg{k}")) for k, p in enumerate(tool.parameters)]
-    values = node["arguments"]
-    return {"task": node["task"], "arguments": [{"name": n, "value": v} for n, v in zip(names, values, strict=False)]}
+def _api_nodes(parsed: Parsed, view: ToolView, order: Sequence[int], clauses: Sequence[int]) -> list[dict[str, Any]]:
+    """API tools' nodes: each parameter's value from the request, read near the clause that asks for the node."""
+    spans = value_spans(parsed.request)
+    starts = [parsed.clause_start(c) for c in range(len(parsed.clauses))] + [len(parsed.request)]
+    regions = [(starts[c], max(starts[c + 1], starts[c] + 1)) for c in clauses]
+    nodes = []
+    for position, (t, region) in enumerate(zip(order, regions, strict=True)):
+        others = tuple(r for k, r in enumerate(regions) if k != position and r != region)
+        step = Step(region[0], region[1], others)
+        arguments = fill(view.tools[t].parameters, spans, parsed.request, step, position - 1 if position else None)
+        nodes.append({"task": view.tools[t].name, "arguments": arguments})
+    return nodes
 
 
 def params_path() -> Path:
