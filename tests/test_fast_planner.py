@@ -158,7 +158,7 @@ def test_api_tool_set(planner: fast.FastPlanner) -> None:
         assert all(isinstance(a, dict) and set(a) == {"name", "value"} for a in node["arguments"])
 
 
-@pytest.mark.parametrize("folder", ["api_daily", "api_office"])
+@pytest.mark.parametrize("folder", ["api_daily", "api_office", "api_leisure"])
 def test_api_tool_sets_get_named_arguments_from_the_request(planner: fast.FastPlanner, folder: str) -> None:
     """Two parameterised tool sets written for this test (see tests/data/README.md): every node names only
     its tool's parameters, every value is the request's own text or an earlier node's output, and the

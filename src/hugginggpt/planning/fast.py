@@ -232,10 +232,10 @@ class ToolView:
     @classmethod
     def build(cls, tools: ToolSet, encoder: Encoder) -> ToolView:
         names = [t.name for t in tools.tools]
-        descs = [f"{t.name}: {t.description}" for t in tools.tools]
+        descs = [f"{t.name}: {describe(t)}" for t in tools.tools]
         vectors = encoder.passages(descs + names)
         name_sets = [stems(re.sub(r"([a-z])([A-Z])", r"\1 \2", n).replace("_", " ")) for n in names]
-        desc_sets = [stems(t.description) | s for t, s in zip(tools.tools, name_sets, strict=True)]
+        desc_sets = [stems(describe(t)) | s for t, s in zip(tools.tools, name_sets, strict=True)]
         return cls(
             tools=tools.tools,
             desc=vectors[: len(names)],
@@ -244,6 +244,16 @@ class ToolView:
             desc_words=tuple(_weights(s, _idf(desc_sets), 0.5) for s in desc_sets),
             keys=tuple(tool_key(t) for t in tools.tools),
         )
+
+
+def describe(tool: Tool) -> str:
+    """A tool's description, and for an API tool its parameters: "city (the city to look up)" says as much
+    about what the tool is for as its one-line description."""
+    parameters = "; ".join(
+        f"{p.get('name', '')} ({p.get('desc') or p.get('description') or ''})".replace(" ()", "")
+        for p in tool.parameters
+    )
+    return f"{tool.description} Parameters: {parameters}" if parameters else tool.description
 
 
 def _weights(words: set[str], idf: dict[str, float], power: float) -> dict[str, float]:
