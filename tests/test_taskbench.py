@@ -420,6 +420,12 @@ def test_cli_taskbench_oracle_nodes(tmp_path: Path, gold_planner: list[str]) -> 
     assert body["oracle_nodes"] is True and body["reports"]["dev"]["oracle_nodes"] is True
 
 
+def test_cli_taskbench_whole_measures_every_sample_as_one_part(gold_planner: list[str]) -> None:
+    result = CliRunner().invoke(eval_cli.eval_group, ["taskbench", "--data", str(MINI), "--split", "whole"])
+    assert result.exit_code == 0, result.output
+    assert "whole part" in result.stdout and "overall       30" in result.stdout
+
+
 def test_cli_taskbench_limit_and_an_empty_part(gold_planner: list[str]) -> None:
     result = CliRunner().invoke(
         eval_cli.eval_group, ["taskbench", "--data", str(MINI), "--split", "dev", "--limit", "5"]

@@ -87,10 +87,11 @@ def eval_group() -> None:
 )
 @click.option(
     "--split",
-    type=click.Choice(["dev", "test", "all"]),
+    type=click.Choice(["dev", "test", "all", "whole"]),
     default="test",
     show_default=True,
-    help="Which part of the fixed split to measure (all: the development part, then the test part).",
+    help="Which part of the fixed split to measure (all: the development part, then the test part; whole: every "
+    "sample as one part, for a tool set the planner was not trained on).",
 )
 @click.option("--limit", type=click.IntRange(min=1), help="Only the first N samples of each part.")
 @click.option(
@@ -131,7 +132,7 @@ def taskbench(
     if len(skipped) > 10:
         _say(f"  ... and {len(skipped) - 10} more")
     dev, test = split_samples(samples, seed=seed)
-    parts = {"dev": dev, "test": test}
+    parts = {"whole": samples} if split == "whole" else {"dev": dev, "test": test}
     chosen = {name: part[:limit] for name, part in parts.items() if split in (name, "all") and part}
     for name in ("dev", "test"):
         if split in (name, "all") and not parts[name]:
