@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from helpers import build, plan_json, task
-from hugginggpt import artifacts
 from hugginggpt.artifacts import Resources, RunFolder, display_path
 from hugginggpt.errors import ResourceError
+from hugginggpt.url_inputs import UrlPolicy
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
@@ -37,20 +37,29 @@ def file_server() -> Iterator[str]:
 
 async def test_a_url_in_a_plan_is_downloaded_into_the_run_folder(file_server: str) -> None:
     url = f"{file_server}/cat.png"
-    controller, _, experts, _ = build([plan_json(task(0, "object-detection", image=url)), "ok"], selection="top")
+    plan = plan_json(task(0, "object-detection", image=url))
+    controller, _, experts, _ = build([plan, "ok"], selection="top", url_allow_hosts=("127.0.0.1",))
     result = await controller.run(f"find the objects in {url}")
     assert result.ok and result.reports[0].status == "done"
     fetched = experts.calls[0].files["image"]  # type: ignore[attr-defined]
     assert fetched == result.run_dir / "inputs" / "cat.png" and fetched.read_bytes() == PNG
 
 
-def test_url_errors_are_resource_errors(file_server: str, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_a_url_inside_the_machine_is_refused_with_what_to_do(file_server: str) -> None:
+    url = f"{file_server}/cat.png"
+    controller, _, experts, _ = build([plan_json(task(0, "object-detection", image=url)), "ok"], selection="top")
+    result = await controller.run(f"find the objects in {url}")
+    assert result.reports[0].status != "done" and experts.calls == []
+    assert "HUGGINGGPT_URL_ALLOW_HOSTS" in str(result.reports[0].error)
+
+
+def test_url_errors_are_resource_errors(file_server: str) -> None:
     folder = RunFolder(Path("runs"), "r1")
+    local = UrlPolicy(frozenset({"127.0.0.1"}))
     with pytest.raises(ResourceError, match="cannot download"):
-        folder.fetch_url(f"{file_server}/missing.png")
-    monkeypatch.setattr(artifacts, "MAX_URL_BYTES", 1000)
+        folder.fetch_url(f"{file_server}/missing.png", local)
     with pytest.raises(ResourceError, match="larger than"):
-        folder.fetch_url(f"{file_server}/big.bin")
+        folder.fetch_url(f"{file_server}/big.bin", UrlPolicy(local.allowed_hosts, max_bytes=1000))
     assert not (folder.inputs / "big.bin").exists()  # no half file left behind
     with pytest.raises(ResourceError, match="only http and https"):
         folder.fetch_url("file:///etc/passwd")

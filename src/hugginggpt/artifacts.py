@@ -9,16 +9,13 @@ import secrets
 import shutil
 import time
 import urllib.parse
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from hugginggpt.errors import ResourceError
 from hugginggpt.tasks import kind_of_file
-
-MAX_URL_BYTES = 100 * 1024 * 1024
-URL_TIMEOUT = 30.0
+from hugginggpt.url_inputs import UrlPolicy, download
 
 
 def new_run_id() -> str:
@@ -82,27 +79,12 @@ class RunFolder:
         shutil.copyfile(source, target)
         return target
 
-    def fetch_url(self, url: str) -> Path:
-        """Download an http(s) URL named in a plan into inputs/, refusing other schemes and huge files."""
-        parts = urllib.parse.urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ResourceError(f"only http and https URLs can be fetched, not {url!r}")
+    def fetch_url(self, url: str, policy: UrlPolicy | None = None) -> Path:
+        """Download an http(s) URL named in a plan into inputs/ (see `url_inputs`: internal addresses are
+        refused unless the policy names their host; size and time are limited)."""
         self.inputs.mkdir(exist_ok=True)
-        target = self.inputs / _safe_name(Path(parts.path).name or "download")
-        try:
-            with urllib.request.urlopen(url, timeout=URL_TIMEOUT) as response, target.open("wb") as out:
-                received = 0
-                while chunk := response.read(1 << 16):
-                    received += len(chunk)
-                    if received > MAX_URL_BYTES:
-                        raise ResourceError(f"{url} is larger than {MAX_URL_BYTES / 2**20:g} MiB")
-                    out.write(chunk)
-        except BaseException as exc:
-            target.unlink(missing_ok=True)  # never leave half a file for a later task to read
-            if isinstance(exc, OSError):
-                raise ResourceError(f"cannot download {url}: {exc}") from exc
-            raise
-        return target
+        target = self.inputs / _safe_name(Path(urllib.parse.urlsplit(url).path).name or "download")
+        return download(url, target, policy or UrlPolicy())
 
     def write_trace(self, trace: dict[str, Any]) -> Path:
         path = self.path / "trace.json"

@@ -43,6 +43,7 @@ from hugginggpt.selector import Choice, Selection, Selector
 from hugginggpt.session import ChatSession
 from hugginggpt.tasks import Kind, kind_of_file
 from hugginggpt.trace import TraceRecorder
+from hugginggpt.url_inputs import UrlPolicy
 
 if TYPE_CHECKING:
     from hugginggpt.embedded import EmbeddedStages
@@ -78,6 +79,7 @@ class HuggingGPT:
     ) -> None:
         """`stages` replaces the LLM-driven plan and response stages (the embedded controller)."""
         self.settings = settings
+        self.urls = UrlPolicy.from_settings(settings)
         self.model = model
         self.backends = list(backends)
         self.catalog = build_catalog(settings, self.backends, catalog)
@@ -224,7 +226,7 @@ class HuggingGPT:
             task, choice = tasks[tid], selection.choices[tid]
             if choice.model is None or choice.backend is None:
                 raise ExpertError(choice.reason)
-            text, files = await _resolve_inputs(task, outputs, resources, folder)
+            text, files = await _resolve_inputs(task, outputs, resources, folder, self.urls)
             sink(TaskStarted(tid, task.task, choice.model))
             model = choice.model
 
@@ -258,7 +260,7 @@ def build_catalog(settings: Settings, backends: Sequence[ExpertBackend], base: C
 
 
 async def _resolve_inputs(
-    task: Task, outputs: dict[int, ExpertOutput], resources: Resources, folder: RunFolder
+    task: Task, outputs: dict[int, ExpertOutput], resources: Resources, folder: RunFolder, urls: UrlPolicy
 ) -> tuple[str | None, dict[Kind, Path]]:
     """Turn a task's arguments into the text and files its expert gets."""
     text: str | None = None
@@ -282,7 +284,7 @@ async def _resolve_inputs(
                 raise ExpertError(f"task {ref.group(1)} produced no {kind} for task {task.id}")
             files[kind] = produced
         elif value.startswith(("http://", "https://")):
-            files[kind] = await asyncio.to_thread(folder.fetch_url, value)
+            files[kind] = await asyncio.to_thread(folder.fetch_url, value, urls)
         else:
             path = resources.resolve(value)
             if path is None:
