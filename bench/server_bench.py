@@ -18,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -70,10 +71,10 @@ def rss_kib(pid: int) -> int:
     raise RuntimeError("no VmRSS")
 
 
-async def load(url: str, clients: int, seconds: float) -> dict[str, float]:
+async def load(url: str, clients: int, seconds: float) -> dict[str, Any]:
     """`clients` clients, each sending one trivial chat completion after another for `seconds`."""
     latencies: list[float] = []
-    errors: list[str] = []
+    errors: Counter[str] = Counter()  # each distinct failure, with its count
     body = {"messages": [{"role": "user", "content": "Say something"}]}
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     async with httpx.AsyncClient(base_url=url, timeout=120, limits=limits) as client:
@@ -84,20 +85,25 @@ async def load(url: str, clients: int, seconds: float) -> dict[str, float]:
                 start = time.perf_counter()
                 try:
                     response = await client.post("/v1/chat/completions", json=body)
-                    response.raise_for_status()
                 except httpx.HTTPError as exc:
-                    errors.append(repr(exc))
+                    errors[f"{type(exc).__name__}: {exc}"[:160]] += 1
+                    continue
+                if response.status_code != 200:
+                    errors[f"HTTP {response.status_code}: {response.text[:120]}"] += 1
+                    if response.status_code == 429:
+                        await asyncio.sleep(float(response.headers.get("retry-after", "1")))
                     continue
                 latencies.append(time.perf_counter() - start)
 
         began = time.perf_counter()
         await asyncio.gather(*(one_client() for _ in range(clients)))
         elapsed = time.perf_counter() - began
-    ordered = sorted(latencies)
+    ordered = sorted(latencies) or [float("nan")]
     return {
         "clients": clients,
         "requests": len(ordered),
-        "errors": len(errors),
+        "errors": sum(errors.values()),
+        "failures": dict(errors),
         "rps": len(ordered) / elapsed,
         "p50_ms": statistics.median(ordered) * 1000,
         "p99_ms": ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000,
@@ -174,6 +180,9 @@ def main() -> None:
         print(
             f"{r['clients']:>7} {r['requests']:>8} {r['errors']:>6} {r['rps']:>7.1f} {r['p50_ms']:>7.1f} {r['p99_ms']:>7.1f}"
         )
+    for r in rows:
+        for failure, count in sorted(r["failures"].items(), key=lambda item: -item[1]):
+            print(f"  {r['clients']} clients: {count} x {failure}")
     print(f"\nserver memory with {memory['streams']} SSE streams open on one run: "
           f"{memory['rss_before_mib']:.1f} -> {memory['rss_after_mib']:.1f} MiB, "
           f"{memory['kib_per_stream']:.1f} KiB per stream")  # fmt: skip

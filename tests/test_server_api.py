@@ -352,3 +352,70 @@ def test_serve_command_and_lazy_imports() -> None:
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_past_its_admission_limit_the_server_sheds_with_429_and_retry_after() -> None:
+    slow = EchoExperts(delay={"text-to-speech": 1.0})
+    with live_server(experts=slow, max_active_runs=2) as url, httpx.Client(base_url=url, timeout=30) as client:
+        first = [start(client, "Describe e1.png, read it aloud", png()) for _ in range(2)]
+        shed = client.post("/v1/runs", data={"request": "Describe e1.png"}, files={"files": png().open("rb")})
+        assert shed.status_code == 429 and shed.headers["retry-after"] == "1"
+        assert "HUGGINGGPT_MAX_ACTIVE_RUNS" in shed.json()["detail"]
+        chat = client.post("/v1/chat/completions", json={"messages": [{"role": "user", "content": "Write"}]})
+        assert chat.status_code == 429
+        assert client.get("/health").json()["active_runs"] == 2
+        for run in first:
+            assert events(client, run["id"])[-1][1]["type"] == "run_finished"
+        assert client.get("/health").json()["active_runs"] == 0
+        assert start(client, "Describe e1.png", png())["status"] == "running"  # admitted again
+
+
+def test_a_client_reconnecting_mid_run_gets_every_later_event_exactly_once() -> None:
+    slow = EchoExperts(delay={"image-to-text": 0.3, "text-to-speech": 0.3})
+    with live_server(experts=slow) as url, httpx.Client(base_url=url, timeout=30) as client:
+        run = start(client, "Describe e1.png, read it aloud", png())
+        seen: list[tuple[int, dict[str, Any]]] = []
+        with client.stream("GET", f"/v1/runs/{run['id']}/events") as response:
+            event_id = None
+            for line in response.iter_lines():
+                if line.startswith("id: "):
+                    event_id = int(line[4:])
+                elif line.startswith("data: ") and event_id is not None:
+                    seen.append((event_id, json.loads(line[6:])))
+                    if seen[-1][1]["type"] == "task_started":
+                        break  # the connection drops while the run goes on
+        assert seen[-1][1]["type"] == "task_started"
+        rest = events(client, run["id"], headers={"Last-Event-ID": str(seen[-1][0])})
+        whole = events(client, run["id"])
+        assert seen + rest == whole  # nothing lost, nothing twice
+        assert [i for i, _ in whole] == list(range(len(whole)))
+
+
+def test_keys_isolate_users_over_many_runs() -> None:
+    keys = {"a": {"Authorization": "Bearer key-a"}, "b": {"Authorization": "Bearer key-b"}}
+    with live_server(api_keys=("key-a", "key-b")) as url, httpx.Client(base_url=url, timeout=30) as client:
+
+        async def start_many() -> list[tuple[str, str]]:
+            async with httpx.AsyncClient(base_url=url, timeout=30) as aclient:
+
+                async def one(who: str, n: int) -> tuple[str, str]:
+                    body = {"messages": [{"role": "user", "content": f"Write note {n} for {who}"}]}
+                    response = await aclient.post("/v1/chat/completions", json=body, headers=keys[who])
+                    assert response.status_code == 200, response.text
+                    return who, response.json()["id"].removeprefix("chatcmpl-")
+
+                return await asyncio.gather(*(one(who, n) for n in range(15) for who in keys))
+
+        runs = asyncio.run(start_many())
+        assert len({run_id for _, run_id in runs}) == 30
+        for who, run_id in runs:
+            other = keys["b" if who == "a" else "a"]
+            assert client.get(f"/v1/runs/{run_id}", headers=keys[who]).status_code == 200
+            for path in ("", "/events", "/trace", "/files", "/files/trace.json"):
+                response = client.get(f"/v1/runs/{run_id}{path}", headers=other)
+                assert response.status_code == 404, (path, response.status_code)
+        # Guessing ids: neighbours of a real id (same second, other suffixes) are absent for both keys.
+        prefix = runs[0][1][:-6]
+        for guess in (prefix + "000000", prefix + "ffffff", "../" + runs[0][1]):
+            for headers in keys.values():
+                assert client.get(f"/v1/runs/{guess}", headers=headers).status_code == 404

@@ -76,6 +76,7 @@ class Settings:
     catalog_path: Path | None = None  # a JSONL catalog replacing the bundled snapshot
     # HTTP API
     api_keys: tuple[str, ...] = ()  # bearer tokens the server accepts; empty: no key needed
+    max_active_runs: int = 64  # runs a server admits at once; past it a new one gets 429 with Retry-After
 
     @classmethod
     def load(
@@ -115,7 +116,7 @@ class Settings:
         for name, allowed in choices.items():
             if getattr(self, name) not in allowed:
                 raise ConfigError(f"{name} must be one of {', '.join(allowed)}, not {getattr(self, name)!r}")
-        for name in ("plan_retries", "top_k", "concurrency", "max_tasks", "ray_task_retries"):
+        for name in ("plan_retries", "top_k", "concurrency", "max_tasks", "ray_task_retries", "max_active_runs"):
             minimum = 0 if name in ("plan_retries", "ray_task_retries") else 1
             if getattr(self, name) < minimum:
                 raise ConfigError(f"{name} must be at least {minimum}")

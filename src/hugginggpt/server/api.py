@@ -38,7 +38,7 @@ def run_info(run: Run) -> RunInfo:
     )
 
 
-@router.post("/v1/runs", status_code=201, tags=["runs"], responses=error_responses(400, 401, 404, 409, 413, 415))
+@router.post("/v1/runs", status_code=201, tags=["runs"], responses=error_responses(400, 401, 404, 409, 413, 415, 429))
 async def create_run(
     manager: Manager,
     owner: Caller,

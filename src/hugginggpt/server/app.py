@@ -16,7 +16,7 @@ from hugginggpt.config import Settings
 from hugginggpt.controller import HuggingGPT
 from hugginggpt.errors import ConfigError, ControllerError, HuggingGPTError, PlanningFailed, ResourceError
 from hugginggpt.server import api, legacy, openai_chat
-from hugginggpt.server.runs import Busy, NotFound, RunManager
+from hugginggpt.server.runs import Busy, NotFound, Overloaded, RunManager
 from hugginggpt.server.uploads import MAX_FILES, BodyLimit, UnsupportedUpload, UploadTooLarge
 
 STATIC = Path(__file__).parent / "static"
@@ -25,6 +25,7 @@ STATIC = Path(__file__).parent / "static"
 ERROR_STATUS: tuple[tuple[type[HuggingGPTError], int], ...] = (
     (NotFound, 404),
     (Busy, 409),
+    (Overloaded, 429),
     (UploadTooLarge, 413),
     (UnsupportedUpload, 415),
     (ResourceError, 400),
@@ -37,7 +38,7 @@ ERROR_STATUS: tuple[tuple[type[HuggingGPTError], int], ...] = (
 
 def create_app(settings: Settings, controller: HuggingGPT | None = None) -> FastAPI:
     """The app. `controller` defaults to the one `settings` describe (tests pass their own)."""
-    manager = RunManager(controller or HuggingGPT.from_settings(settings))
+    manager = RunManager(controller or HuggingGPT.from_settings(settings), max_active=settings.max_active_runs)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -75,7 +76,8 @@ def create_app(settings: Settings, controller: HuggingGPT | None = None) -> Fast
 
 async def _error_response(_: Request, exc: HuggingGPTError) -> JSONResponse:
     status = next(code for kind, code in ERROR_STATUS if isinstance(exc, kind))
-    return JSONResponse({"detail": str(exc)}, status_code=status)
+    headers = {"Retry-After": str(exc.retry_after_s)} if isinstance(exc, Overloaded) else None
+    return JSONResponse({"detail": str(exc)}, status_code=status, headers=headers)
 
 
 async def _invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -19,7 +19,7 @@ from hugginggpt.server.schemas import (
 )
 
 router = APIRouter(tags=["original HuggingGPT server"])
-ERRORS = error_responses(400, 401, 404, 413, 415)
+ERRORS = error_responses(400, 401, 404, 413, 415, 429)
 
 
 def _messages(body: LegacyRequest) -> list[ChatMessage]:

@@ -34,7 +34,7 @@ router = APIRouter(prefix="/v1", tags=["openai"])
     response_model=ChatCompletion,
     responses={
         200: {"content": {"text/event-stream": {"schema": {"type": "string"}}}},
-        **error_responses(400, 401, 404, 413, 415),
+        **error_responses(400, 401, 404, 413, 415, 429),
     },
 )
 async def chat_completions(body: ChatRequest, manager: Manager, owner: Caller, limit: UploadLimit) -> Any:

@@ -36,6 +36,12 @@ class Busy(HuggingGPTError):
     """The conversation is still answering its previous request."""
 
 
+class Overloaded(HuggingGPTError):
+    """As many runs as the server admits are going: the client should try again later (429)."""
+
+    retry_after_s = 1
+
+
 @dataclass
 class Run:
     owner: str | None
@@ -147,8 +153,12 @@ class _NoAnswer:
 
 
 class RunManager:
-    def __init__(self, controller: HuggingGPT, keep: int = KEEP_RUNS) -> None:
+    def __init__(self, controller: HuggingGPT, keep: int = KEEP_RUNS, max_active: int = 64) -> None:
         self.controller = controller
+        # Bounded admission: past this many runs at once a new one is refused with 429 and Retry-After,
+        # instead of queueing behind the others into seconds of latency.
+        self.max_active = max_active
+        self._running = 0
         # The controller holds no per-run state, so a shallow copy can share every stage but one.
         self._results_only = copy.copy(controller)
         self._results_only.responder = _NoAnswer()
@@ -166,7 +176,7 @@ class RunManager:
 
     @property
     def active(self) -> int:
-        return sum(not run.done for run in self._runs.values())
+        return self._running
 
     def get(self, run_id: str, owner: str | None) -> Run:
         run = self._runs.get(run_id)
@@ -197,6 +207,11 @@ class RunManager:
         """Start a run and return it once it has an id (its inputs are then copied: the caller may
         delete `files`). With `conversation_id`, the run continues that conversation; else `session`
         (earlier turns given by the client) or none."""
+        if self._running >= self.max_active:
+            raise Overloaded(
+                f"the server is running {self._running} runs, as many as it admits (HUGGINGGPT_MAX_ACTIVE_RUNS); "
+                f"try again in {Overloaded.retry_after_s} s"
+            )
         conversation: Conversation | None = None
         if conversation_id is not None:
             _, conversation = self.conversation(conversation_id, owner)
@@ -211,6 +226,7 @@ class RunManager:
             http_loop.call_soon_threadsafe(run.publish, event.to_dict())
 
         controller = self._results_only if results_only else self.controller
+        self._running += 1  # counted down by _watch, whatever becomes of the run
         future = self._loop.submit(controller.run(request, files, session=session, emit=sink, plan=plan))
         watcher = asyncio.create_task(self._watch(run, future, conversation))
         self._watchers.add(watcher)
@@ -234,6 +250,7 @@ class RunManager:
             else:
                 run.status, run.error = "failed", error
         finally:
+            self._running -= 1
             if conv is not None:
                 conv.busy = False
             run.finish()
