@@ -7,6 +7,7 @@ import base64
 import fnmatch
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -419,3 +420,92 @@ def test_keys_isolate_users_over_many_runs() -> None:
         for guess in (prefix + "000000", prefix + "ffffff", "../" + runs[0][1]):
             for headers in keys.values():
                 assert client.get(f"/v1/runs/{guess}", headers=headers).status_code == 404
+
+
+SERVE = """
+import sys
+import uvicorn
+sys.path.insert(0, sys.argv[3])
+from live_server import build_app
+from hugginggpt.experts.echo import EchoExperts
+app = build_app(EchoExperts(delay={"text-to-speech": float(sys.argv[2])}), drain_timeout=float(sys.argv[4]))
+uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), log_level="warning")
+"""
+
+
+def serve_process(speech_delay: float, drain: float = 30.0) -> tuple[subprocess.Popen[bytes], str]:
+    """The test app in a process of its own (so that it can be signalled), runs in ./runs."""
+    port = free_port()
+    tests = str(Path(__file__).parent)
+    args = [sys.executable, "-c", SERVE, str(port), str(speech_delay), tests, str(drain)]
+    process = subprocess.Popen(args)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            httpx.get(f"{url}/health")
+            return process, url
+        except httpx.ConnectError:
+            assert process.poll() is None and time.monotonic() < deadline, "the server did not start"
+            time.sleep(0.1)
+
+
+def wait_for_event(client: httpx.Client, run_id: str, kind: str, task: str) -> None:
+    with client.stream("GET", f"/v1/runs/{run_id}/events") as response:
+        for line in response.iter_lines():
+            if line.startswith("data: ") and f'"{kind}"' in line and task in line:
+                return
+
+
+def test_after_sigkill_and_a_restart_every_started_run_says_what_happened() -> None:
+    process, url = serve_process(speech_delay=30.0)
+    try:
+        with httpx.Client(base_url=url, timeout=30) as client:
+            done = client.post("/v1/runs", data={"request": "Write a line"}).json()
+            assert events(client, done["id"])[-1][1]["type"] == "run_finished"
+            going = start(client, "Describe e1.png, read it aloud", png())
+            wait_for_event(client, going["id"], "task_started", "text-to-speech")
+    finally:
+        process.kill()
+        process.wait(timeout=10)
+    process, url = serve_process(speech_delay=30.0)
+    try:
+        with httpx.Client(base_url=url, timeout=30) as client:
+            finished = client.get(f"/v1/runs/{done['id']}").json()
+            assert finished["status"] == "finished" and finished["answer"]
+            assert events(client, done["id"])[-1][1]["type"] == "run_finished"  # its events replay
+            interrupted = client.get(f"/v1/runs/{going['id']}").json()
+            assert interrupted["status"] == "interrupted" and "server stopped" in interrupted["error"]
+            stream = events(client, going["id"])
+            assert stream[-1][1] == {"type": "run_failed", "run_id": going["id"], "error": interrupted["error"]}
+            assert client.get(f"/v1/runs/{going['id']}/trace").status_code == 404
+            assert client.get(f"/v1/runs/{going['id']}/files/inputs/e1.png").status_code == 200
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def test_sigterm_lets_running_runs_finish_or_marks_them_interrupted() -> None:
+    process, url = serve_process(speech_delay=1.5)
+    with httpx.Client(base_url=url, timeout=30) as client:
+        run = start(client, "Describe e1.png, read it aloud", png())
+        wait_for_event(client, run["id"], "task_started", "text-to-speech")
+    process.terminate()  # SIGTERM while the run is in its slow task
+    assert process.wait(timeout=30) in (0, -signal.SIGTERM)  # uvicorn re-raises the signal after its shutdown
+    trace = json.loads((Path("runs") / run["id"] / "trace.json").read_text(encoding="utf-8"))
+    assert trace["status"] == "finished"  # the run was let finish
+
+    process, url = serve_process(speech_delay=30.0, drain=0.5)
+    with httpx.Client(base_url=url, timeout=30) as client:
+        run = start(client, "Describe e1.png, read it aloud", png())
+        wait_for_event(client, run["id"], "task_started", "text-to-speech")
+    process.terminate()
+    assert process.wait(timeout=30) in (0, -signal.SIGTERM)  # uvicorn re-raises the signal after its shutdown
+    trace = json.loads((Path("runs") / run["id"] / "trace.json").read_text(encoding="utf-8"))  # valid JSON
+    assert trace["status"] == "cancelled"
+    process, url = serve_process(speech_delay=30.0)
+    try:
+        assert httpx.get(f"{url}/v1/runs/{run['id']}").json()["status"] == "interrupted"
+    finally:
+        process.terminate()
+        process.wait(timeout=30)

@@ -294,7 +294,9 @@ def serve(options: Options, host: str, port: int, executor: str | None) -> None:
     if not settings.api_keys and host not in ("127.0.0.1", "localhost", "::1"):
         click.echo(f"warning: no API key is set; anyone who can reach {host}:{port} can run requests "
                    "(set HUGGINGGPT_API_KEYS)", err=True)  # fmt: skip
-    uvicorn.run(create_app(settings), host=host, port=port)
+    # SIGTERM: uvicorn stops accepting, waits for open connections (event streams end with their runs) at
+    # most drain_timeout, then the app gives the runs still going as long before cancelling them.
+    uvicorn.run(create_app(settings), host=host, port=port, timeout_graceful_shutdown=int(settings.drain_timeout))
 
 
 @cli.command("config")

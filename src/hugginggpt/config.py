@@ -77,6 +77,7 @@ class Settings:
     # HTTP API
     api_keys: tuple[str, ...] = ()  # bearer tokens the server accepts; empty: no key needed
     max_active_runs: int = 64  # runs a server admits at once; past it a new one gets 429 with Retry-After
+    drain_timeout: float = 30.0  # seconds a stopping server (SIGTERM) gives its runs to finish before cancelling
 
     @classmethod
     def load(

@@ -27,7 +27,7 @@ def run_info(run: Run) -> RunInfo:
     base = f"/v1/runs/{run.id}"
     return RunInfo(
         id=run.id,
-        status=run.status,  # type: ignore[arg-type]  # Run keeps to the three values
+        status=run.status,  # type: ignore[arg-type]  # Run keeps to the four values
         request=run.request,
         conversation_id=run.conversation_id,
         created=run.created,
@@ -92,7 +92,10 @@ async def run_trace(manager: Manager, owner: Caller, run_id: str) -> dict[str, A
     run = manager.get(run_id, owner)
     if not run.done:
         raise HTTPException(409, f"run {run_id} is still going; its trace is written when it ends")
-    trace: dict[str, Any] = json.loads(await asyncio.to_thread((run.run_dir / "trace.json").read_text, "utf-8"))
+    try:
+        trace: dict[str, Any] = json.loads(await asyncio.to_thread((run.run_dir / "trace.json").read_text, "utf-8"))
+    except FileNotFoundError:
+        raise HTTPException(404, f"run {run_id} has no trace: {run.error}") from None
     return trace
 
 

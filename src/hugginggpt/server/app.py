@@ -46,6 +46,7 @@ def create_app(settings: Settings, controller: HuggingGPT | None = None) -> Fast
         try:
             yield
         finally:
+            await manager.drain(settings.drain_timeout)  # told to stop: let the runs going end first
             manager.stop()
 
     app = FastAPI(

@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import copy
+import json
 import os
+import re
 import secrets
 import time
 from collections.abc import AsyncIterator, Sequence
@@ -26,6 +29,9 @@ from hugginggpt.session import ChatSession
 
 TERMINAL = ("run_finished", "run_failed")
 KEEP_RUNS = 1000  # finished runs (and idle conversations) kept in memory; their folders stay on disk
+RUN_ID = re.compile(r"\d{8}-\d{6}-[0-9a-f]{6}")  # as artifacts.new_run_id makes them
+META = "server.json"  # in a run's folder: who started it, so that it can be found again after a restart
+INTERRUPTED = "the server stopped while this run was going; start it again"
 
 
 class NotFound(HuggingGPTError):
@@ -51,7 +57,7 @@ class Run:
     id: str = ""  # known from the run's first event
     created: float = field(default_factory=time.time)
     events: list[dict[str, Any]] = field(default_factory=list)
-    status: str = "running"  # running | finished | failed
+    status: str = "running"  # running | finished | failed | interrupted
     answer: str | None = None
     error: str | None = None
     result: RunResult | None = None
@@ -159,6 +165,8 @@ class RunManager:
         # instead of queueing behind the others into seconds of latency.
         self.max_active = max_active
         self._running = 0
+        self._idle = asyncio.Event()  # set whenever no run is going
+        self._idle.set()
         # The controller holds no per-run state, so a shallow copy can share every stage but one.
         self._results_only = copy.copy(controller)
         self._results_only.responder = _NoAnswer()
@@ -178,8 +186,21 @@ class RunManager:
     def active(self) -> int:
         return self._running
 
+    async def drain(self, timeout: float) -> None:
+        """Wait up to `timeout` seconds for the runs still going to finish (a server told to stop lets
+        them end; `stop` then cancels the rest, whose traces say so)."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._idle.wait(), timeout)
+
     def get(self, run_id: str, owner: str | None) -> Run:
+        """A run of this caller's: in memory, or from its folder (a run of an earlier server process, or
+        one forgotten to keep memory bounded)."""
         run = self._runs.get(run_id)
+        if run is None:
+            run = _from_disk(self.controller.settings.runs_dir, run_id)
+            if run is not None:
+                self._runs[run_id] = run
+                self._forget_old()
         if run is None or run.owner != owner:
             raise NotFound(f"no run {run_id!r}; runs are known by the id that POST /v1/runs returned")
         return run
@@ -227,11 +248,13 @@ class RunManager:
 
         controller = self._results_only if results_only else self.controller
         self._running += 1  # counted down by _watch, whatever becomes of the run
+        self._idle.clear()
         future = self._loop.submit(controller.run(request, files, session=session, emit=sink, plan=plan))
         watcher = asyncio.create_task(self._watch(run, future, conversation))
         self._watchers.add(watcher)
         watcher.add_done_callback(self._watchers.discard)
         await self._first_event(run)
+        _write_meta(run)
         self._runs[run.id] = run
         self._forget_old()
         return run
@@ -251,6 +274,8 @@ class RunManager:
                 run.status, run.error = "failed", error
         finally:
             self._running -= 1
+            if not self._running:
+                self._idle.set()
             if conv is not None:
                 conv.busy = False
             run.finish()
@@ -269,3 +294,35 @@ class RunManager:
         for cid in list(self._conversations)[: max(len(self._conversations) - self._keep, 0)]:
             if not self._conversations[cid].busy:
                 del self._conversations[cid]
+
+
+def _write_meta(run: Run) -> None:
+    """Who started the run and what it asked, beside its files: enough to answer for it after a restart."""
+    meta = {"owner": run.owner, "request": run.request, "conversation_id": run.conversation_id, "created": run.created}
+    (run.run_dir / META).write_text(json.dumps(meta), encoding="utf-8")
+
+
+def _from_disk(runs_dir: Path, run_id: str) -> Run | None:
+    """A run that a server started, rebuilt from its folder: its events and end from trace.json, or,
+    when the server died before writing one (or cancelled the run when it stopped), interrupted."""
+    if not RUN_ID.fullmatch(run_id):
+        return None
+    folder = runs_dir / run_id
+    try:
+        meta = json.loads((folder / META).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None  # not a server's run, or not one at all
+    run = Run(meta.get("owner"), str(meta.get("request", "")), meta.get("conversation_id"), runs_dir, id=run_id)
+    run.created = float(meta.get("created", 0.0))
+    try:
+        trace = json.loads((folder / "trace.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        trace = {}
+    for event in trace.get("events", []):
+        event.pop("t", None)
+        run.publish(event)
+    if trace.get("status") not in ("finished", "failed"):
+        run.publish({"type": "run_failed", "run_id": run_id, "error": INTERRUPTED})
+        run.status = "interrupted"
+    run.finish()
+    return run

@@ -19,7 +19,7 @@ class RunLinks(BaseModel):
 
 class RunInfo(BaseModel):
     id: str
-    status: Literal["running", "finished", "failed"]
+    status: Literal["running", "finished", "failed", "interrupted"]
     request: str
     conversation_id: str | None
     created: float = Field(description="Unix time the run was created")
