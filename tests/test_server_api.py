@@ -509,3 +509,66 @@ def test_sigterm_lets_running_runs_finish_or_marks_them_interrupted() -> None:
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def png_declaring(width: int, height: int) -> bytes:
+    """A PNG whose header declares width x height pixels, in a few hundred bytes."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 99)) + chunk(b"IEND", b"")
+    )
+
+
+def plan_of(count: int) -> str:
+    return json.dumps([{"task": "text-generation", "id": i, "dep": [-1], "args": {"text": "x"}} for i in range(count)])
+
+
+def chat(content: Any) -> dict[str, Any]:
+    return {"json": {"messages": [{"role": "user", "content": content}]}}
+
+
+BAD_INPUTS: list[tuple[str, str, str, dict[str, Any], int, str]] = [
+    ("malformed JSON", "POST", "/v1/chat/completions",
+     {"content": b'{"messages": [', "headers": {"content-type": "application/json"}}, 400, "not valid JSON"),
+    ("text where JSON is wanted", "POST", "/v1/chat/completions",
+     {"content": b"hello", "headers": {"content-type": "text/plain"}}, 415, "Content-Type: application/json"),
+    ("JSON where a form is wanted", "POST", "/v1/runs", {"json": {"request": "hi"}}, 415, "takes a form"),
+    ("a 1 MB request text", "POST", "/v1/runs", {"data": {"request": "x" * 1_000_000}}, 413,
+     "HUGGINGGPT_MAX_REQUEST_CHARS"),
+    ("a 1 MB chat message", "POST", "/v1/chat/completions", chat("x" * 1_000_000), 413, "put long text in a .txt"),
+    ("a NUL byte", "POST", "/v1/runs", {"data": {"request": "Describe\x00 this"}}, 400, "NUL character"),
+    ("a PNG declaring 30,000 x 30,000 pixels", "POST", "/v1/runs",
+     {"data": {"request": "Describe bomb.png"}, "files": {"files": ("bomb.png", png_declaring(30_000, 30_000))}},
+     413, "megapixels"),
+    ("a PNG declaring 10,000 x 10,000 pixels", "POST", "/v1/runs",
+     {"data": {"request": "Describe big.png"}, "files": {"files": ("big.png", png_declaring(10_000, 10_000))}},
+     413, "10000 x 10000 pixels"),
+    ("bad base64 in a data URL", "POST", "/v1/chat/completions",
+     chat([{"type": "image_url", "image_url": {"url": "data:image/png;base64,@@@"}}]), 400, "not valid base64"),
+    ("9 files", "POST", "/v1/runs",
+     {"data": {"request": "Describe"}, "files": [("files", (f"e{i}.png", b"\x89PNG")) for i in range(9)]},
+     413, "at most 8"),
+    ("a plan of 10,000 tasks", "POST", "/v1/runs", {"data": {"request": "run", "plan": plan_of(10_000)}}, 413,
+     "HUGGINGGPT_MAX_TASKS"),
+    ("a plan of 1,000 tasks", "POST", "/v1/runs", {"data": {"request": "run", "plan": plan_of(1_000)}}, 413,
+     "over 50 (HUGGINGGPT_MAX_TASKS)"),
+    ("a plan that is not JSON", "POST", "/v1/runs", {"data": {"request": "run", "plan": "{nope"}}, 400,
+     "the plan is not JSON"),
+    ("no messages", "POST", "/v1/chat/completions", {"json": {"messages": []}}, 422, "at least 1 item"),
+]  # fmt: skip
+
+
+def test_bad_input_gets_a_4xx_that_says_what_to_do_and_the_server_stays_up() -> None:
+    with live_server() as url, httpx.Client(base_url=url, timeout=60) as client:
+        for name, method, path, request, status, says in BAD_INPUTS:
+            response = client.request(method, path, **request)
+            assert response.status_code == status, (name, response.status_code, response.text[:200])
+            assert says in response.json()["detail"], (name, response.json()["detail"])
+            assert client.get("/health").status_code == 200, name
+        assert client.get("/health").json()["active_runs"] == 0  # none of them started a run

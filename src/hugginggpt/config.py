@@ -50,6 +50,7 @@ class Settings:
     memory_budget_mb: int = 6000  # loaded models kept warm within this, least recently used unloaded first
     expert_workers: int = 2  # models running at once (they are CPU-bound)
     max_input_mb: float = 100.0  # larger input files are refused
+    max_request_chars: int = 100_000  # a longer request text is refused (long texts go in a .txt file)
     url_allow_hosts: tuple[str, ...] = ()  # hosts an http(s) input may fetch from although they are internal
     url_timeout: float = 30.0  # seconds for one http(s) input's whole download
     # Hub models: local (transformers on this machine), remote (the inference service), hybrid (either)

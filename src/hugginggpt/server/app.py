@@ -7,9 +7,11 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from hugginggpt import __version__
 from hugginggpt.config import Settings
@@ -63,6 +65,7 @@ def create_app(settings: Settings, controller: HuggingGPT | None = None) -> Fast
     app.add_middleware(BodyLimit, max_bytes=int(MAX_FILES * per_file * 4 / 3) + 2**20)
     app.add_exception_handler(HuggingGPTError, _error_response)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _invalid_request)  # type: ignore[arg-type]
+    app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
     app.include_router(api.router)
     app.include_router(openai_chat.router)
     app.include_router(legacy.router)
@@ -81,6 +84,44 @@ async def _error_response(_: Request, exc: HuggingGPTError) -> JSONResponse:
     return JSONResponse({"detail": str(exc)}, status_code=status, headers=headers)
 
 
-async def _invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:
+async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+    """Starlette's own errors, with its form parser's limit worded as what to do."""
+    if exc.status_code == 400 and str(exc.detail).startswith("Field exceeded maximum size"):
+        return JSONResponse(
+            {"detail": "a form field is over 1 MiB: send a long text as a .txt file, and a plan of at most "
+             "HUGGINGGPT_MAX_TASKS tasks"},
+            status_code=413,
+        )  # fmt: skip
+    return await http_exception_handler(request, exc)
+
+
+# Endpoints whose body is a form (multipart/form-data); the others take JSON.
+FORM_ENDPOINTS = ("/v1/runs",)
+
+
+async def _invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+    """A body FastAPI could not read, in words that say what to send."""
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if request.method == "POST" and request.url.path in FORM_ENDPOINTS:
+        if kind not in ("multipart/form-data", "application/x-www-form-urlencoded"):
+            return JSONResponse(
+                {"detail": f"POST {request.url.path} takes a form (multipart/form-data: request, files, "
+                 f"conversation_id, plan), not {kind or 'a body without a type'}; for a JSON body use "
+                 "POST /v1/chat/completions"},
+                status_code=415,
+            )  # fmt: skip
+    elif request.method == "POST" and kind != "application/json":
+        return JSONResponse(
+            {"detail": f"send the body as JSON with Content-Type: application/json, not {kind or 'no type'}"},
+            status_code=415,
+        )
+    broken = next((e for e in exc.errors() if e.get("type") == "json_invalid"), None)
+    if broken is not None:
+        where = broken["loc"][-1] if broken.get("loc") else "?"
+        return JSONResponse(
+            {"detail": f"the body is not valid JSON (at character {where}: {broken.get('ctx', {}).get('error', broken['msg'])}); "
+             'send a JSON object such as {"messages": [{"role": "user", "content": "..."}]}'},
+            status_code=400,
+        )  # fmt: skip
     problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
     return JSONResponse({"detail": f"invalid request: {problems}"}, status_code=422)

@@ -25,6 +25,7 @@ from hugginggpt.llm.base import Message, Reply, Usage
 from hugginggpt.planner import PlanOutcome
 from hugginggpt.responder import TaskReport
 from hugginggpt.server.run_loop import RunLoop
+from hugginggpt.server.uploads import check_plan, check_request
 from hugginggpt.session import ChatSession
 
 TERMINAL = ("run_finished", "run_failed")
@@ -228,6 +229,10 @@ class RunManager:
         """Start a run and return it once it has an id (its inputs are then copied: the caller may
         delete `files`). With `conversation_id`, the run continues that conversation; else `session`
         (earlier turns given by the client) or none."""
+        settings = self.controller.settings
+        check_request(request, settings.max_request_chars, with_files=bool(files))
+        if plan is not None:
+            check_plan(plan, settings.max_tasks)
         if self._running >= self.max_active:
             raise Overloaded(
                 f"the server is running {self._running} runs, as many as it admits (HUGGINGGPT_MAX_ACTIVE_RUNS); "

@@ -9,6 +9,7 @@ import binascii
 import json
 import mimetypes
 import re
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,8 @@ from hugginggpt.tasks import kind_of_file
 
 MAX_FILES = 8  # per request
 ALLOWED = "images, audio, video and text files (.png .jpg .wav .mp3 .mp4 .txt ...)"
+# An image may declare any size in a few bytes; decoding 30,000 x 30,000 pixels would take gigabytes.
+MAX_IMAGE_PIXELS = 50_000_000
 
 
 class UploadTooLarge(ResourceError):
@@ -57,8 +60,35 @@ async def save_uploads(uploads: Sequence[UploadFile], folder: Path, max_bytes: i
             raise UploadTooLarge(_too_large(name, max_bytes))
         target = _unique(folder / name)
         await asyncio.to_thread(_copy_limited, upload, target, max_bytes)
+        await asyncio.to_thread(check_image_size, target)
         saved.append(target)
     return saved
+
+
+def check_image_size(path: Path) -> None:
+    """Refuse an image whose header declares more than MAX_IMAGE_PIXELS (only the header is read). A file
+    that is no readable image is left to the expert, which says so."""
+    if kind_of_file(path.name) != "image":
+        return
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # this check is the answer to it
+            with Image.open(path) as image:
+                width, height = image.size
+    except Image.DecompressionBombError as exc:  # far over Pillow's own limit: refused as it is
+        raise UploadTooLarge(
+            f"{path.name} declares too many pixels ({exc}); send an image of at most "
+            f"{MAX_IMAGE_PIXELS / 1e6:.0f} megapixels"
+        ) from exc
+    except (UnidentifiedImageError, OSError, ValueError):
+        return
+    if width * height > MAX_IMAGE_PIXELS:
+        raise UploadTooLarge(
+            f"{path.name} declares {width} x {height} pixels ({width * height / 1e6:.0f} megapixels); "
+            f"send an image of at most {MAX_IMAGE_PIXELS / 1e6:.0f} megapixels"
+        )
 
 
 def save_data_url(url: str, folder: Path, index: int, max_bytes: int) -> Path:
@@ -77,10 +107,42 @@ def save_data_url(url: str, folder: Path, index: int, max_bytes: int) -> Path:
     try:
         data = base64.b64decode(match.group(3), validate=True)
     except (binascii.Error, ValueError) as exc:
-        raise UnsupportedUpload(f"the data URL of {name} is not valid base64") from exc
+        raise ResourceError(f"the data URL of {name} is not valid base64; encode the file's bytes with base64") from exc
     target = _unique(folder / name)
     target.write_bytes(data)
+    check_image_size(target)
     return target
+
+
+def check_request(text: str, max_chars: int, with_files: bool = False) -> None:
+    """A request text the controller can read: no NUL characters, not longer than `max_chars`, and not
+    empty unless files come with it (a picture sent alone gets what its kind usually wants)."""
+    if not text.strip() and not with_files:
+        raise ResourceError("the request is empty: say what you want done")
+    if "\x00" in text:
+        raise ResourceError("the request text contains a NUL character (\\u0000); send plain text")
+    if len(text) > max_chars:
+        raise UploadTooLarge(
+            f"the request text is {len(text):,} characters, over {max_chars:,} (HUGGINGGPT_MAX_REQUEST_CHARS); "
+            "put long text in a .txt file and send it as a file"
+        )
+
+
+def check_plan(plan: str, max_tasks: int) -> None:
+    """A plan given with a request is JSON and not too long: checked before a run starts, so that the
+    answer is a 400, not a run that fails (the run validates the rest)."""
+    try:
+        tasks = json.loads(plan)
+    except ValueError as exc:
+        raise ResourceError(
+            f"the plan is not JSON ({exc}); send a JSON list of tasks as `hugginggpt plan` prints it"
+        ) from exc
+    if isinstance(tasks, dict):
+        tasks = tasks.get("tasks", [tasks])
+    if not isinstance(tasks, list):
+        raise ResourceError("the plan must be a JSON list of tasks, as `hugginggpt plan` prints it")
+    if len(tasks) > max_tasks:
+        raise UploadTooLarge(f"the plan has {len(tasks):,} tasks, over {max_tasks} (HUGGINGGPT_MAX_TASKS)")
 
 
 def _copy_limited(upload: UploadFile, target: Path, max_bytes: int) -> None:
