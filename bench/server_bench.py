@@ -27,9 +27,8 @@ import httpx
 HOLD = "hold"  # a request naming this plans a task whose expert waits, to keep streams open
 
 
-def serve(port: int) -> None:
-    import uvicorn
-
+def bench_app() -> Any:
+    """The app each server worker runs (a factory, so that uvicorn can start several processes)."""
     from hugginggpt.catalog import Catalog, ModelCard
     from hugginggpt.config import Settings
     from hugginggpt.controller import HuggingGPT
@@ -57,11 +56,31 @@ def serve(port: int) -> None:
             name = "text-to-speech" if HOLD in messages[-1]["content"] else "text-generation"
             return Reply(json.dumps([{"task": name, "id": 0, "dep": [-1], "args": {"text": "x"}}]), Usage(1, 1, 1))
 
-    settings = Settings(experts=("echo",), runs_dir=Path(tempfile.mkdtemp(prefix="server-bench-")))
+    runs = Path(os.environ.get("SERVER_BENCH_RUNS") or tempfile.mkdtemp(prefix="server-bench-"))
+    settings = Settings(experts=("echo",), runs_dir=runs, drain_timeout=0.5)  # the held run is not waited for
     catalog = Catalog(tuple(ModelCard(id=f"org/{t}", task=t, downloads=1) for t in TASK_TYPES))
     experts = EchoExperts(delay={"text-to-speech": 3600.0})
     controller = HuggingGPT(settings, Instant(), [experts], catalog=catalog)
-    uvicorn.run(create_app(settings, controller), host="127.0.0.1", port=port, log_level="warning")
+    return create_app(settings, controller)
+
+
+def serve(port: int, workers: int) -> None:
+    import uvicorn
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    uvicorn.run("server_bench:bench_app", factory=True, workers=workers, host="127.0.0.1", port=port,
+                log_level="warning")  # fmt: skip
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of a process and its children that are still running (the workers)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            total += cpu_seconds(int(child))
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[-1].split()
+    return total + (int(fields[11]) + int(fields[12])) / ticks
 
 
 def rss_kib(pid: int) -> int:
@@ -150,14 +169,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seconds", type=float, default=10.0, help="load time per concurrency level")
     parser.add_argument("--streams", type=int, default=200, help="SSE streams held open for the memory figure")
+    parser.add_argument("--workers", type=int, default=1, help="server worker processes")
     parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
-        serve(args.serve)
+        serve(args.serve, args.workers)
         return
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen([sys.executable, __file__, "--serve", str(port)], env={**os.environ})
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent), "SERVER_BENCH_RUNS": tempfile.mkdtemp()}
+    command = [sys.executable, __file__, "--serve", str(port), "--workers", str(args.workers)]
+    server = subprocess.Popen(command, env=env)
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -169,20 +191,32 @@ def main() -> None:
                     raise SystemExit("the server did not start") from None
                 time.sleep(0.2)
         asyncio.run(load(url, 1, 2.0))  # warm-up
-        rows = [asyncio.run(load(url, clients, args.seconds)) for clients in (1, 10, 50)]
-        memory = asyncio.run(streams(url, server.pid, args.streams))
+        rows = []
+        for clients in (1, 10, 50):
+            before = cpu_seconds(server.pid)
+            row = asyncio.run(load(url, clients, args.seconds))
+            row["server_cpu_ms"] = (cpu_seconds(server.pid) - before) * 1000 / max(1, row["requests"])
+            rows.append(row)
+        # With several workers the process started here only supervises them: memory is for one worker.
+        memory = asyncio.run(streams(url, server.pid, args.streams)) if args.workers == 1 else None
     finally:
         server.terminate()
         server.wait(timeout=10)
-    print(f"trivial run per request (POST /v1/chat/completions), {os.cpu_count()} cores, {args.seconds:g} s per level")
-    print(f"{'clients':>7} {'requests':>8} {'errors':>6} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7}")
+    print(f"trivial run per request (POST /v1/chat/completions), {os.cpu_count()} cores, {args.workers} server "
+          f"worker(s), {args.seconds:g} s per level")  # fmt: skip
+    print(
+        f"{'clients':>7} {'requests':>8} {'errors':>6} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'server CPU ms/run':>18}"
+    )
     for r in rows:
         print(
-            f"{r['clients']:>7} {r['requests']:>8} {r['errors']:>6} {r['rps']:>7.1f} {r['p50_ms']:>7.1f} {r['p99_ms']:>7.1f}"
+            f"{r['clients']:>7} {r['requests']:>8} {r['errors']:>6} {r['rps']:>7.1f} {r['p50_ms']:>7.1f} "
+            f"{r['p99_ms']:>7.1f} {r['server_cpu_ms']:>18.2f}"
         )
     for r in rows:
         for failure, count in sorted(r["failures"].items(), key=lambda item: -item[1]):
             print(f"  {r['clients']} clients: {count} x {failure}")
+    if memory is None:
+        return
     print(f"\nserver memory with {memory['streams']} SSE streams open on one run: "
           f"{memory['rss_before_mib']:.1f} -> {memory['rss_after_mib']:.1f} MiB, "
           f"{memory['kib_per_stream']:.1f} KiB per stream")  # fmt: skip

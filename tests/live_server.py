@@ -89,3 +89,12 @@ def live_server(experts: EchoExperts | None = None, delay: float = 0.0, **settin
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+def worker_app() -> FastAPI:
+    """`build_app` for each worker process of a multi-worker uvicorn (`factory=True`): text-to-speech
+    takes HUGGINGGPT_TEST_SPEECH_DELAY seconds."""
+    import os
+
+    delay = float(os.environ.get("HUGGINGGPT_TEST_SPEECH_DELAY", "0"))
+    return build_app(EchoExperts(delay={"text-to-speech": delay}))

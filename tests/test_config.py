@@ -64,3 +64,12 @@ def test_controller_choice(tmp_path: Path) -> None:
 def test_unknown_expert_backend() -> None:
     with pytest.raises(ConfigError, match="unknown expert backend 'gpu'; available: echo"):
         build_backends(Settings(experts=("gpu",)))
+
+
+def test_settings_pass_through_the_environment() -> None:
+    """`serve --workers N` hands its settings to its workers as HUGGINGGPT_* variables."""
+    settings = Settings.load(env={}, experts=("echo", "offline"), max_tasks=7, allow_downloads=False,
+                             task_backends={"text-to-image": "remote"}, runs_dir="elsewhere")  # fmt: skip
+    env = settings.environment()
+    assert env["HUGGINGGPT_EXPERTS"] == "echo,offline" and "HUGGINGGPT_TOP_K" not in env  # defaults stay out
+    assert Settings.load(env=env) == settings

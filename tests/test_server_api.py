@@ -572,3 +572,70 @@ def test_bad_input_gets_a_4xx_that_says_what_to_do_and_the_server_stays_up() -> 
             assert says in response.json()["detail"], (name, response.json()["detail"])
             assert client.get("/health").status_code == 200, name
         assert client.get("/health").json()["active_runs"] == 0  # none of them started a run
+
+
+def test_with_two_worker_processes_any_worker_answers_for_any_run() -> None:
+    port = free_port()
+    tests = str(Path(__file__).parent)
+    code = (
+        "import uvicorn; uvicorn.run('live_server:worker_app', factory=True, workers=2, host='127.0.0.1', "
+        f"port={port}, log_level='warning')"
+    )
+    env = {**os.environ, "PYTHONPATH": tests, "HUGGINGGPT_TEST_SPEECH_DELAY": "1.5"}
+    process = subprocess.Popen([sys.executable, "-c", code], env=env)
+    url = f"http://127.0.0.1:{port}"
+
+    def fresh(method: str, path: str, **kwargs: Any) -> httpx.Response:
+        with httpx.Client(base_url=url, timeout=30) as client:  # a new connection: any worker may take it
+            return client.request(method, path, **kwargs)
+
+    try:
+        deadline, workers = time.monotonic() + 60, set()
+        while len(workers) < 2:
+            assert process.poll() is None and time.monotonic() < deadline, "two workers did not both answer"
+            try:
+                workers.add(fresh("GET", "/health").json()["worker"])
+            except httpx.TransportError:
+                time.sleep(0.2)
+        slow = fresh("POST", "/v1/runs", data={"request": "Describe e1.png"}, files={"files": png().open("rb")})
+        quick = [fresh("POST", "/v1/runs", data={"request": f"Write line {n}"}).json() for n in range(8)]
+        seen_running = 0
+        for _ in range(6):  # the slow run, asked of whichever worker takes each connection, is going
+            info = fresh("GET", f"/v1/runs/{slow.json()['id']}").json()
+            seen_running += info["status"] == "running"
+        assert seen_running == 6
+        with httpx.Client(base_url=url, timeout=30) as client:
+            stream = events(client, slow.json()["id"])  # followed to its end from any worker
+        assert stream[-1][1]["type"] == "run_finished" and [i for i, _ in stream] == list(range(len(stream)))
+        for run in quick:
+            for _ in range(3):
+                info = fresh("GET", f"/v1/runs/{run['id']}").json()
+                assert info["status"] == "finished" and info["answer"], info
+            with httpx.Client(base_url=url, timeout=30) as client:
+                assert events(client, run["id"])[-1][1]["type"] == "run_finished"
+            assert fresh("GET", f"/v1/runs/{run['id']}/trace").json()["status"] == "finished"
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def test_serve_workers_hands_its_settings_to_every_worker() -> None:
+    Path("script.json").write_text(json.dumps([json.dumps(FilePlanner.plan("Write\n\nFiles: none")), "Done."]))
+    env = {**os.environ, "HUGGINGGPT_LLM_SCRIPT": "script.json", "HUGGINGGPT_SELECTION": "top"}
+    port = free_port()
+    exe = Path(sys.executable).with_name("hugginggpt")
+    command = [str(exe), "--experts", "echo", "serve", "--port", str(port), "--workers", "2"]
+    server = subprocess.Popen(command, env=env)
+    try:
+        deadline, seen = time.monotonic() + 60, {}
+        while len(seen) < 2:
+            assert server.poll() is None and time.monotonic() < deadline, "two workers did not both answer"
+            try:
+                health = httpx.get(f"http://127.0.0.1:{port}/health").json()
+                seen[health["worker"]] = health
+            except httpx.TransportError:
+                time.sleep(0.2)
+        assert all(h["experts"] == ["echo"] for h in seen.values())  # the --experts option reached both
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

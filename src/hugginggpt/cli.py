@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import sys
 from collections.abc import Coroutine
 from dataclasses import dataclass
@@ -280,9 +281,16 @@ def setup(options: Options, check: str | None) -> None:
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Worker processes sharing the port; any of them answers for any run (each loads its own models).",
+)
 @executor_option
 @click.pass_obj
-def serve(options: Options, host: str, port: int, executor: str | None) -> None:
+def serve(options: Options, host: str, port: int, workers: int, executor: str | None) -> None:
     """The HTTP API (OpenAI-style chat, runs with live events) and the web page at http://HOST:PORT/."""
     try:
         import uvicorn
@@ -296,7 +304,21 @@ def serve(options: Options, host: str, port: int, executor: str | None) -> None:
                    "(set HUGGINGGPT_API_KEYS)", err=True)  # fmt: skip
     # SIGTERM: uvicorn stops accepting, waits for open connections (event streams end with their runs) at
     # most drain_timeout, then the app gives the runs still going as long before cancelling them.
-    uvicorn.run(create_app(settings), host=host, port=port, timeout_graceful_shutdown=int(settings.drain_timeout))
+    grace = int(settings.drain_timeout)
+    if workers == 1:
+        uvicorn.run(create_app(settings), host=host, port=port, timeout_graceful_shutdown=grace)
+        return
+    # Worker processes build the app themselves, from the environment: this command's options go there.
+    for name, value in settings.environment().items():
+        os.environ[name] = value
+    uvicorn.run(
+        "hugginggpt.server.app:app_from_environment",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        timeout_graceful_shutdown=grace,
+    )
 
 
 @cli.command("config")

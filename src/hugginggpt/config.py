@@ -128,6 +128,27 @@ class Settings:
                     f"task_backends maps task types to local or remote (e.g. text-to-image=remote), not {task}={side}"
                 )
 
+    def environment(self) -> dict[str, str]:
+        """The settings that differ from the defaults as HUGGINGGPT_* variables, which `load` reads back
+        (how `serve --workers N` hands its options to its worker processes)."""
+        out: dict[str, str] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if value == f.default or (f.default_factory is not dataclasses.MISSING and value == f.default_factory()):
+                continue
+            if value is None:
+                continue
+            if isinstance(value, tuple):
+                text = ",".join(value)
+            elif isinstance(value, dict):
+                text = json.dumps(value)
+            elif isinstance(value, bool):
+                text = "true" if value else "false"
+            else:
+                text = str(value)
+            out[ENV_PREFIX + f.name.upper()] = text
+        return out
+
     def describe(self) -> dict[str, Any]:
         """The settings as plain values, with the API key hidden (for traces and `hugginggpt config`)."""
         out = {f.name: getattr(self, f.name) for f in fields(self)}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import tempfile
 from pathlib import Path
 from typing import Annotated, Any
@@ -162,4 +163,5 @@ async def health(manager: Manager) -> Health:
         controller=controller.model.name,
         experts=[b.name for b in controller.backends],
         active_runs=manager.active,
+        worker=os.getpid(),
     )

@@ -38,6 +38,12 @@ ERROR_STATUS: tuple[tuple[type[HuggingGPTError], int], ...] = (
 )
 
 
+def app_from_environment() -> FastAPI:
+    """The app as `hugginggpt serve --workers N` starts it in each worker process: settings from the
+    environment (the command passes its own options there)."""
+    return create_app(Settings.load())
+
+
 def create_app(settings: Settings, controller: HuggingGPT | None = None) -> FastAPI:
     """The app. `controller` defaults to the one `settings` describe (tests pass their own)."""
     manager = RunManager(controller or HuggingGPT.from_settings(settings), max_active=settings.max_active_runs)

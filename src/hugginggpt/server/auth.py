@@ -15,7 +15,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 _bearer = HTTPBearer(auto_error=False, description="One of the keys in HUGGINGGPT_API_KEYS, when it is set.")
 
 
-def caller(
+async def caller(  # async: FastAPI would run a plain function in a worker thread
     request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 ) -> str | None:
     """The caller's identity: None when the server needs no key, else a digest of the key given."""

@@ -9,12 +9,14 @@ from fastapi import Depends, Request
 from hugginggpt.config import Settings
 from hugginggpt.server.runs import RunManager
 
+# Dependencies are `async def`: FastAPI runs a plain `def` one in a worker thread, a hop per request.
 
-def manager(request: Request) -> RunManager:
+
+async def manager(request: Request) -> RunManager:
     return cast(RunManager, request.app.state.manager)
 
 
-def upload_limit(request: Request) -> int:
+async def upload_limit(request: Request) -> int:
     """Bytes allowed per uploaded file."""
     settings = cast(Settings, request.app.state.settings)
     return int(settings.max_input_mb * 2**20)

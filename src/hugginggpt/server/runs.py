@@ -12,11 +12,12 @@ import json
 import os
 import re
 import secrets
+import socket
 import time
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from hugginggpt.controller import HuggingGPT, RunResult
 from hugginggpt.errors import HuggingGPTError
@@ -31,7 +32,8 @@ from hugginggpt.session import ChatSession
 TERMINAL = ("run_finished", "run_failed")
 KEEP_RUNS = 1000  # finished runs (and idle conversations) kept in memory; their folders stay on disk
 RUN_ID = re.compile(r"\d{8}-\d{6}-[0-9a-f]{6}")  # as artifacts.new_run_id makes them
-META = "server.json"  # in a run's folder: who started it, so that it can be found again after a restart
+META = "server.json"  # in a run's folder: who started it and which process runs it
+EVENTS = "events.jsonl"  # in a run's folder: its events as they come, for any worker process to read
 INTERRUPTED = "the server stopped while this run was going; start it again"
 
 
@@ -64,6 +66,7 @@ class Run:
     result: RunResult | None = None
     _changed: asyncio.Event = field(default_factory=asyncio.Event, repr=False)
     _done: asyncio.Event = field(default_factory=asyncio.Event, repr=False)
+    _log: TextIO | None = field(default=None, repr=False)  # events.jsonl, while this process runs it
 
     @property
     def run_dir(self) -> Path:
@@ -88,7 +91,18 @@ class Run:
         self.events.append(event)
         self._wake()
 
+    def record(self, event: dict[str, Any]) -> None:
+        """Publish an event of a run this process executes, and append it to the run's events.jsonl,
+        where another worker process (or this one after a restart) reads it."""
+        self.publish(event)
+        if self._log is None:
+            self._log = (self.run_dir / EVENTS).open("a", encoding="utf-8", buffering=1)  # a line at a time
+        self._log.write(json.dumps(event, ensure_ascii=False) + "\n")
+
     def finish(self) -> None:
+        if self._log is not None:
+            self._log.close()
+            self._log = None
         self._done.set()
         self._wake()
 
@@ -199,7 +213,7 @@ class RunManager:
         run = self._runs.get(run_id)
         if run is None:
             run = _from_disk(self.controller.settings.runs_dir, run_id)
-            if run is not None:
+            if run is not None and run.done:  # one still going in another process is read afresh each time
                 self._runs[run_id] = run
                 self._forget_old()
         if run is None or run.owner != owner:
@@ -249,7 +263,7 @@ class RunManager:
         http_loop = asyncio.get_running_loop()
 
         def sink(event: Event) -> None:  # called on the run loop
-            http_loop.call_soon_threadsafe(run.publish, event.to_dict())
+            http_loop.call_soon_threadsafe(run.record, event.to_dict())
 
         controller = self._results_only if results_only else self.controller
         self._running += 1  # counted down by _watch, whatever becomes of the run
@@ -302,14 +316,18 @@ class RunManager:
 
 
 def _write_meta(run: Run) -> None:
-    """Who started the run and what it asked, beside its files: enough to answer for it after a restart."""
-    meta = {"owner": run.owner, "request": run.request, "conversation_id": run.conversation_id, "created": run.created}
+    """Who started the run, what it asked and which process runs it, beside its files: enough for any
+    worker, or this one after a restart, to answer for it."""
+    meta = {"owner": run.owner, "request": run.request, "conversation_id": run.conversation_id,
+            "created": run.created, "pid": os.getpid(), "host": socket.gethostname(),
+            "process_start": _process_start(os.getpid())}  # fmt: skip
     (run.run_dir / META).write_text(json.dumps(meta), encoding="utf-8")
 
 
 def _from_disk(runs_dir: Path, run_id: str) -> Run | None:
-    """A run that a server started, rebuilt from its folder: its events and end from trace.json, or,
-    when the server died before writing one (or cancelled the run when it stopped), interrupted."""
+    """A run that a server process started, read from its folder: its events from events.jsonl (or its
+    trace); still going when the process that runs it is alive (then it is followed as the file grows),
+    else ended, or interrupted when that process stopped before the run ended."""
     if not RUN_ID.fullmatch(run_id):
         return None
     folder = runs_dir / run_id
@@ -317,17 +335,98 @@ def _from_disk(runs_dir: Path, run_id: str) -> Run | None:
         meta = json.loads((folder / META).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None  # not a server's run, or not one at all
-    run = Run(meta.get("owner"), str(meta.get("request", "")), meta.get("conversation_id"), runs_dir, id=run_id)
+    run = ForeignRun(meta.get("owner"), str(meta.get("request", "")), meta.get("conversation_id"), runs_dir, id=run_id)
     run.created = float(meta.get("created", 0.0))
-    try:
-        trace = json.loads((folder / "trace.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        trace = {}
-    for event in trace.get("events", []):
-        event.pop("t", None)
-        run.publish(event)
-    if trace.get("status") not in ("finished", "failed"):
-        run.publish({"type": "run_failed", "run_id": run_id, "error": INTERRUPTED})
-        run.status = "interrupted"
-    run.finish()
+    run.process = (str(meta.get("host", "")), int(meta.get("pid", 0)), meta.get("process_start"))
+    run.catch_up()
+    if not run.done and not run.process_alive():
+        run.interrupt()
     return run
+
+
+def _process_start(pid: int) -> str | None:
+    """When process `pid` started (clock ticks since boot, from /proc), or None where there is no /proc."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return stat.rsplit(")", 1)[-1].split()[19]  # field 22, counted after the command name
+
+
+class ForeignRun(Run):
+    """A run this process does not execute: what its folder says, followed by polling its events.jsonl."""
+
+    process: tuple[str, int, str | None] = ("", 0, None)  # host, pid, the pid's start time
+    _offset: int = 0
+    _poll_s = 0.05
+
+    def catch_up(self) -> None:
+        """Read the events written since the last call; a terminal one ends the run."""
+        path = self.run_dir / EVENTS
+        if not path.is_file():
+            if (self.run_dir / "trace.json").is_file():  # a run of a server before events.jsonl, or cut short
+                self._from_trace()
+            return
+        with path.open("rb") as log:
+            log.seek(self._offset)
+            data = log.read()
+        complete = data[: data.rfind(b"\n") + 1]  # a line still being written waits for the next call
+        self._offset += len(complete)
+        for line in complete.splitlines():
+            self.publish(json.loads(line))
+            if self.events[-1]["type"] in TERMINAL:
+                self.finish()
+
+    def _from_trace(self) -> None:
+        try:
+            trace = json.loads((self.run_dir / "trace.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return
+        for event in trace.get("events", []):
+            event.pop("t", None)
+            self.publish(event)
+        if trace.get("status") in ("finished", "failed"):
+            self.finish()
+        else:
+            self.interrupt()
+
+    def process_alive(self) -> bool:
+        host, pid, started = self.process
+        if host != socket.gethostname():
+            return not (self.run_dir / "trace.json").is_file()  # another machine's: going until its trace is written
+        if pid <= 0:
+            return False
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            pass
+        # A restarted server may have the old one's pid (pid 1 in a container): the start time tells them apart.
+        return started is None or _process_start(pid) == started
+
+    def interrupt(self) -> None:
+        self.publish({"type": "run_failed", "run_id": self.id, "error": INTERRUPTED})
+        self.status = "interrupted"
+        self.finish()
+
+    async def follow(self, start: int = 0, keepalive: float = 15.0) -> AsyncIterator[tuple[int, dict[str, Any]] | None]:
+        sent, quiet, checked = start, 0.0, time.monotonic()
+        while True:
+            while sent < len(self.events):
+                yield sent, self.events[sent]
+                sent, quiet = sent + 1, 0.0
+            if self.done:
+                return
+            await asyncio.sleep(self._poll_s)
+            quiet += self._poll_s
+            self.catch_up()
+            if not self.done and time.monotonic() - checked > 1.0:
+                checked = time.monotonic()
+                if not self.process_alive():
+                    self.catch_up()
+                    if not self.done:
+                        self.interrupt()
+            if quiet >= keepalive:
+                quiet = 0.0
+                yield None

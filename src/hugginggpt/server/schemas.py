@@ -49,7 +49,8 @@ class Health(BaseModel):
     version: str
     controller: str
     experts: list[str]
-    active_runs: int
+    active_runs: int = Field(description="Runs going in the worker process that answered")
+    worker: int = Field(description="That worker's process id (a server may have several)")
 
 
 # --- OpenAI-style chat completions ---------------------------------------------------------------
