@@ -61,7 +61,8 @@ def start(client: httpx.Client, request: str, *paths: Path, **form: str) -> dict
 def test_run_with_an_uploaded_image_end_to_end() -> None:
     with live_server() as url, httpx.Client(base_url=url, timeout=30) as client:
         run = start(client, "Describe e1.png and read it aloud", png())
-        assert run["status"] == "running" and run["links"]["events"] == f"/v1/runs/{run['id']}/events"
+        # "running", or already "finished": the echo experts are instant and the run goes on its own loop
+        assert run["status"] in ("running", "finished") and run["links"]["events"] == f"/v1/runs/{run['id']}/events"
         stream = events(client, run["id"])
         kinds = [e["type"] for _, e in stream if e["type"] != "answer_delta"]
         assert kinds == EXPECTED_ORDER
@@ -368,7 +369,7 @@ def test_past_its_admission_limit_the_server_sheds_with_429_and_retry_after() ->
         for run in first:
             assert events(client, run["id"])[-1][1]["type"] == "run_finished"
         assert client.get("/health").json()["active_runs"] == 0
-        assert start(client, "Describe e1.png", png())["status"] == "running"  # admitted again
+        assert start(client, "Describe e1.png", png())["status"] in ("running", "finished")  # admitted again
 
 
 def test_a_client_reconnecting_mid_run_gets_every_later_event_exactly_once() -> None:
@@ -581,7 +582,7 @@ def test_with_two_worker_processes_any_worker_answers_for_any_run() -> None:
         "import uvicorn; uvicorn.run('live_server:worker_app', factory=True, workers=2, host='127.0.0.1', "
         f"port={port}, log_level='warning')"
     )
-    env = {**os.environ, "PYTHONPATH": tests, "HUGGINGGPT_TEST_SPEECH_DELAY": "1.5"}
+    env = {**os.environ, "PYTHONPATH": tests, "HUGGINGGPT_TEST_SPEECH_DELAY": "4"}
     process = subprocess.Popen([sys.executable, "-c", code], env=env)
     url = f"http://127.0.0.1:{port}"
 
