@@ -270,3 +270,24 @@ def test_translation_request(request_text: str, body: str, source: str | None, t
 def test_translation_into_the_same_language_is_an_error() -> None:
     with pytest.raises(ExpertError, match="same language"):
         text.translation_request("Translate from English to English: the cat")
+
+
+async def test_a_model_loads_once_and_stays_warm_across_runs(assets: Assets) -> None:
+    """The first run that needs spaCy pays its load; later runs of the same controller (as a server
+    keeps one) find it warm in the backend's pool."""
+    from hugginggpt.catalog import Catalog
+    from hugginggpt.config import Settings
+    from hugginggpt.controller import HuggingGPT
+    from hugginggpt.llm.scripted import ScriptedModel
+
+    backend = OfflineExperts(assets)
+    plan = '[{"task": "token-classification", "id": 0, "dep": [-1], "args": {"text": "Ada Lovelace lived in London."}}]'
+    model = ScriptedModel([plan, "Done.", plan, "Done.", plan, "Done."])
+    catalog = Catalog(tuple(c for c in backend.cards() if c.task == "token-classification"))
+    controller = HuggingGPT(Settings(selection="top"), model, [backend], catalog=catalog)
+    for _ in range(3):
+        result = await controller.run("Who is named in 'Ada Lovelace lived in London.'?")
+        assert result.ok and result.reports[0].status == "done", result.reports
+        assert "Ada Lovelace" in (result.reports[0].text or "")
+    stats = backend.pool.stats["spacy-en-core-web-sm"]
+    assert stats.loads == 1 and stats.hits == 2
