@@ -41,6 +41,8 @@ TEXTS = {
     "document-question-answering": "What does the note say about the staff?",
     "image-to-image": "make it a pencil sketch",
     "visual-question-answering": "Is there a cup in this picture?",
+    "tabular-classification": "weight,colour,label\n150,red,apple\n170,green,apple\n120,yellow,banana\n"
+    "118,yellow,banana\n155,red,\n121,yellow,\n",
 }
 MODEL_TEXTS = {"builtin/e5-zero-shot": "Classify 'I want to book a flight to Rome' as travel, cooking or sports"}
 FILES = {
