@@ -235,6 +235,38 @@ def test_a_typo_does_not_cost_the_step() -> None:
             ["note.png", "complaint.png"],
             ["image-to-text", "image-to-text", "text-classification", "text-classification"],
         ),
+        # "my cleaner" is a person, not a denoiser; "how mad" asks the mood; "closer to A or B" compares
+        (
+            "memo.wav -> spanish audio for my cleaner rosa pls. transcribe, translate to spanish, read it out",
+            ["memo.wav"],
+            ["automatic-speech-recognition", "translation", "text-to-speech"],
+        ),
+        (
+            "what'd they say in complaint.wav, how mad r they?",
+            ["complaint.wav"],
+            ["automatic-speech-recognition", "text-classification"],
+        ),
+        (
+            'is memo.wav closer to "send the report" or "call maria"?',
+            ["memo.wav"],
+            ["automatic-speech-recognition", "sentence-similarity"],
+        ),
+        (
+            "meeting.wav - who's meeting who n where? just the names/places/companies",
+            ["meeting.wav"],
+            ["automatic-speech-recognition", "token-classification"],
+        ),
+        (
+            "a customer sent this screenshot, read it for me and tell me how mad they are",
+            ["complaint.png"],
+            ["image-to-text", "text-classification"],
+        ),
+        (
+            "caption cat.png and coffee.png, then write a post using both captions",
+            ["cat.png", "coffee.png"],
+            ["image-to-text", "image-to-text", "text2text-generation"],
+        ),
+        ("Is review.txt positve or negative overall?", ["review.txt"], ["text-classification"]),
     ],
 )
 def test_everyday_phrasings(request_text: str, files: list[str], tasks: list[str]) -> None:
@@ -267,6 +299,11 @@ def test_a_step_on_the_edited_version_takes_the_edit() -> None:
 
 def tasks_of(request_text: str, *files: str) -> list[str]:
     return [t for t, _, _ in steps(request_text, *files)]
+
+
+def test_a_reply_answers_the_message_not_its_summary() -> None:
+    plan = EverydayPlanner().plan("email.txt: short summary, and draft a reply confirming the visit", ["email.txt"])
+    assert plan[-1]["task"] == "text2text-generation" and plan[-1]["args"]["text"].endswith("\nemail.txt")
 
 
 def test_a_step_the_request_declines_is_not_planned() -> None:

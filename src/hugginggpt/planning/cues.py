@@ -142,6 +142,7 @@ CUES: list[Cue] = [
         "gist",
         r"\bwhat(?:'s| is| was)\s+(?:it|this|that|(?:the|this|that|my) \w+|§\w+)\s+(?:all\s+|mostly\s+|really\s+)?about\b|\bwhat(?:'s| is) in (?:it|the (?:email|"
         r"text|article|letter|document|file|message))\b",
+        r"\bwhat (?:it|this|that|(?:the|this|that|my) \w+) (?:is|was)\s+(?:all\s+|mostly\s+|really\s+)?about\b",  # "can't remember what it was about"
     ),
     *_cue(
         "translation",
@@ -185,7 +186,7 @@ CUES: list[Cue] = [
         r"^(?:§\w+\s*:?\s*)?(?:the |any |all )?(?:names?|people|persons|places|companies|locations|dates|cities|organi[sz]ations)"
         r"(?:\s*(?:,|and|&)?\s*(?:names?|people|places|companies|locations|dates|cities))*\s+(?:in|from|on|of)\b",
         # "people/companies/places", "§txt: names & places": a list of what to find
-        rf"^(?:§\w+\s*:?\s*)?(?:the |any )?{_ENTITY}(?:\s*(?:/|,|and|&|\+|or)\s*{_ENTITY})+\b[^.?!]{{0,20}}\W*$",
+        rf"^(?:§\w+\s*:?\s*)?(?:just |only )?(?:the |any )?{_ENTITY}(?:\s*(?:/|,|and|&|\+|or)\s*{_ENTITY})+\b[^.?!]{{0,20}}\W*$",
     ),
     *_cue(
         "sentence-similarity",
@@ -200,7 +201,7 @@ CUES: list[Cue] = [
         r"\bwhich (?:of (?:our|these|the|my) )?(?:\w+ )?(?:macros?|templates?|replies|responses|answers|sentences?|snippets?|entries|faqs?|"
         r"lines|captions|headlines|taglines|descriptions|listings|titles?) (?:fits|matches|suits|is closest)\b|"
         r"\bparaphrases? of\b|\bsemantic(?:ally)?\b|\balike\b|\b(?:more near|nearer|nearest|more close) (?:to|in meaning)\b",
-        r"\b(?:is|are) (?:it|this|that|they) (?:close|similar) to\b|\bbest match(?:es|ing)?\b|\bmatch(?:es)? \S+ (?:better|best)\b|\b(?:better|best|closest) match\b|\bmatches (?:best|better)\b",
+        r"\b(?:is|are) (?:it|this|that|they|§\w+) (?:close|closer|nearer|similar) to\b|\bbest match(?:es|ing)?\b|\bmatch(?:es)? \S+ (?:better|best)\b|\b(?:better|best|closest) match\b|\bmatches (?:best|better)\b",
     ),
     *_cue(
         "text2text-generation",
@@ -231,6 +232,7 @@ CUES: list[Cue] = [
         r"\b(?:is|are) (?:it|this|that|they|he|she) (?:an? )?(?:nice|kind|friendly|positive|negative|good|bad|mean|rude|happy|"
         r"angry|complaining|moaning|grumpy)\b(?: one| note| message| comment| review)?",
         r"\b(?:is|are|was|were) (?:she|he|they|it|the \w+) (?:\w+ ){0,2}(?:mad|angry|annoyed|upset|furious|cross|pissed)\b",
+        r"\bhow (?:mad|angry|annoyed|upset|furious|cross|pissed|happy|pleased|satisfied|unhappy|sad)\b",  # "how mad r they"
         r"\b(?:he|she|they|it)(?:'s| is| are|'re) (?:\w+ )?(?:furious|angry|mad|upset|annoyed|happy|pleased)\b[^.?!]{0,10}\?",
         r"\b(?:if|whether) (?:they're|they are|he's|he is|she's|she is|it's|it is|they were|he was|she was) (?:\w+ )?"
         r"(?:mad|angry|annoyed|upset|furious|cross|happy|pleased|satisfied)\b",
@@ -342,7 +344,9 @@ CUES: list[Cue] = [
         "audio-to-audio",
         r"\bde-?nois\w*|\bnoise[- ]?(?:reduction|removal|free)\b|\b(?:reduce|remove|cut|strip|get rid of)\b[^.?!]{0,25}"
         r"\b(?:noise|hiss|hum|static)\b",
-        r"\bless noisy\b|\bclean(?:ed)?(?: it| this| that| the \w+)? up\b|\bclean (?:it|this|that|the (?:audio|recording|sound|memo|file|clip))\b|\bclean up\b|\bclean (?:up )?(?:the |its )?(?:noise|hiss|static)\b|\benhance\w*|\bclearer\b|\bcleaner\b|^clean\W*$",
+        r"\bless noisy\b|\bclean(?:ed)?(?: it| this| that| the \w+)? up\b|\bclean (?:it|this|that|the (?:audio|recording|sound|memo|file|clip))\b|\bclean up\b|\bclean (?:up )?(?:the |its )?(?:noise|hiss|static)\b|\benhance\w*|\bclearer\b|^clean\W*$|"
+        # "make it cleaner", "a cleaner version"; "my cleaner rosa" is a person
+        r"(?<!\bmy )(?<!\bour )(?<!\bthe )(?<!\bher )(?<!\bhis )(?<!\btheir )\bcleaner\b|\bcleaner (?:version|copy|recording|audio|sound|take)\b",
     ),
     # Writing and chatting.
     *_cue(

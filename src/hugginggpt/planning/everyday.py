@@ -309,8 +309,9 @@ def _add_labels(request: str, spans: list[tuple[int, int, Source]]) -> None:
     if all(label.lower() in _LANGUAGE_NAMES for label in labels[:1]):
         return  # "into French or German" names languages, not labels
     polarities = {"positive", "negative", "neutral", "mixed"}
-    if all(set(label.lower().split()) & _MOOD_WORDS for label in labels) and (
-        len(labels) <= 2 or all(label.lower() in polarities for label in labels)
+    moods = [mend(label).lower() for label in labels]  # "positve or negative overall?" is a sentiment too
+    if all(set(mood.split()) & _MOOD_WORDS for mood in moods) and (
+        len(labels) <= 2 or all(mood in polarities for mood in moods)
     ):
         return  # "good or bad news?", "angry or ok?": a sentiment, not labels ("upset, calm or excited" lists three)
     # The lead words ("as", "into") stay in the clause: they are part of the instruction.
@@ -1379,8 +1380,15 @@ class _Builder:
         if product is None and (replies or based):
             made = [k for k, t in enumerate(self.tasks) if t.task in _CONTENT_PRODUCERS and t.task not in _ANSWERS]
             subject = self.subjects(clause, ("text", "audio", "image"))
-            if replies and not made and subject and subject[0] in self.reading.attached:
-                # "log the people in email.txt, and draft a reply to Laura": a reply to the email, not to the names
+            retold = all(self.tasks[k].task in ("translation", "summarization") for k in made)
+            if (
+                replies
+                and subject
+                and subject[0] in self.reading.attached
+                and (not made or (retold and self.reading.sources[subject[0]].kind == "text"))
+            ):
+                # "log the people in email.txt, and draft a reply to Laura": a reply to the email, not to the names;
+                # "summarize email.txt and draft a reply": to the email itself, not to its summary or translation
                 self.rewrite(clause, self.content_of(subject[0]))
                 return
             made = made or [k for k, t in enumerate(self.tasks) if "text" in t.produces and t.task != "conversational"]
@@ -1866,7 +1874,10 @@ class EverydayPlanner:
                 # story from the description") is seen
                 needs = clause_needs(clause, without=tuple(asked_again))
                 if "describe" in asked_again and re.search(
-                    r"\b(?:write|give|make|come up with)\b[^.?!]{0,20}\bcaption", clause.lower()
+                    # the caption is what is written ("write me a caption for it"), not what it uses ("a post
+                    # using both captions")
+                    r"\b(?:write|give|make|come up with)\b(?:(?!\b(?:using|from|with|based|both|all)\b)[^.?!]){0,20}\bcaption",
+                    clause.lower(),
                 ):
                     needs = [n for n in needs if n[1] != "text-generation"]  # "... write me a caption for it" again
             elif len(needs) > 1 and made in {n for _, n, _ in needs}:
@@ -1912,6 +1923,15 @@ class EverydayPlanner:
                 continue  # "who signed this email? was it laura or someone else": the same question
             if (
                 question
+                and not needs
+                and position + 1 < len(clauses)
+                and _JUST_ENTITIES.match(_cue_text(clauses[position + 1]))
+                and any(n == "token-classification" for _, n, _ in found[clauses[position + 1]])
+                and re.match(r"\W*(?:§\w+\s*\W*)?(?:who|where|when)\b", _cue_text(clause))
+            ):
+                continue  # "who's meeting who and where? just the names/places": the entities answer it
+            if (
+                question
                 and needs
                 and all(n in _CONVERTERS for _, n, _ in needs)
                 and named
@@ -1931,6 +1951,15 @@ class EverydayPlanner:
                 needs = []  # "what is the person doing?" beside a file asks about the file, not for a story
             if "image-segmentation" in {n for _, n, _ in needs} and not _counts_objects(clause.lower()):
                 needs = [n for n in needs if n[1] != "object-detection"]  # "segment it so each object is its own area"
+            if (
+                "text-to-speech" in {n for _, n, _ in needs}
+                and _READ_FOR_ME.search(clause.lower())
+                and not _SPOKEN.search(clause.lower())
+                and not any("text" in t.produces for t in builder.tasks)
+                and any(reading.sources[k].kind == "image" for k in reading.attached)
+            ):
+                # "read it for me" of a screenshot: its words, not speech
+                needs = [(p, "content" if n == "text-to-speech" else n, m) for p, n, m in needs]
             if {"describe", "summarization"} <= {n for _, n, _ in needs}:
                 needs = [n for n in needs if n[1] != "summarization"]  # "describe cat.png in one sentence"
             if (
@@ -2121,7 +2150,7 @@ _SAYS_MORE = re.compile(r"\b(?:say(?:s|ing)?|said)\s+(?:about|was|were|is|are|ha
 # ask for but does not, when another clause makes the request.
 _NARRATED = {
     *("text-generation", "text-to-image", "text-to-video", "sentiment", "object-detection", "conversational"),
-    *("describe", "image-to-image", "audio-classification"),
+    *("describe", "image-to-image", "audio-classification", "gist"),
 }
 _STORY_START = re.compile(
     r"^(?:(?:so|and|but|because)\s+)?(?:(?:my|our|his|her|their|i|we|he|she|they|it|some(?:one|body)|a (?:friend|colleague|"
@@ -2200,6 +2229,10 @@ def _restates(clause: str, needs: list[tuple[int, str, str]], builder: _Builder)
     )
 
 
+_READ_FOR_ME = re.compile(r"\bread (?:it|this|that|them|the \w+) for (?:me|us)\b")
+_SPOKEN = re.compile(r"\b(?:aloud|out loud|outloud|voice|audio|listen|hear|speak|say it)\b|\bread\b[^.?!]{0,20}\bout\b")
+# "just the names/places/companies": the entities asked for, nothing else
+_JUST_ENTITIES = re.compile(r"\W*(?:just|only) (?:the )?(?:names?|people|places|compan(?:y|ies)|dates|entities)\b")
 _WEAK = {"content", "describe", "gist"}  # needs "what about the written review?" names without asking for them
 _WHICH_LABEL = re.compile(
     r"\bwhich (?:one|of (?:these|them|those|the \w+)|category|label|bucket|group|folder)\b|"
