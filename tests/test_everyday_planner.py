@@ -272,7 +272,7 @@ def test_a_typo_does_not_cost_the_step() -> None:
 def test_everyday_phrasings(request_text: str, files: list[str], tasks: list[str]) -> None:
     plan = EverydayPlanner().plan(request_text, files)
     assert sorted(t["task"] for t in plan) == sorted(tasks)
-    if "transcribe" in request_text:
+    if "transcribe" in request_text and files[0].endswith(".png"):  # an image is read, not transcribed
         assert plan[0]["args"]["text"] == "read the text"
 
 
