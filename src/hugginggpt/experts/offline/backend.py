@@ -17,7 +17,7 @@ from hugginggpt.experts.offline.assets import Assets, default_models_dir
 from hugginggpt.experts.offline.base import OfflineExpert
 from hugginggpt.experts.offline.pool import ModelPool
 
-FAMILIES = ("vision", "audio", "text", "generative", "tabular")
+FAMILIES = ("vision", "audio", "text", "generative", "tabular", "segmentation")
 
 
 def all_experts(assets: Assets) -> list[OfflineExpert]:
