@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from hugginggpt.catalog import ModelCard
 from hugginggpt.errors import ExpertError
@@ -51,6 +51,7 @@ def check_input_sizes(call: ExpertCall, max_input_mb: float) -> None:
             )
 
 
+@runtime_checkable
 class ExpertBackend(Protocol):
     name: str
 
@@ -69,3 +70,25 @@ class ExpertBackend(Protocol):
     async def run(self, call: ExpertCall) -> ExpertOutput:
         """Run the model; raise ExpertError with a helpful message on failure."""
         ...
+
+
+class BaseBackend:
+    """A backend's defaults, so that a new one states only what differs (see README, "Writing an expert
+    backend"): it brings no models of its own, and it can run none of a task unless one of its cards is of
+    that task. Subclasses set `name` and define `can_run` and `run`."""
+
+    name: str = "unnamed"
+
+    def cards(self) -> list[ModelCard]:
+        return []
+
+    def can_run(self, card: ModelCard) -> bool:
+        raise NotImplementedError(f"the {self.name} backend must say which models it can run (can_run)")
+
+    def unavailable(self, task: str) -> str | None:
+        if any(card.task == task and self.can_run(card) for card in self.cards()):
+            return None
+        return f"the {self.name} backend has no model for {task}"
+
+    async def run(self, call: ExpertCall) -> ExpertOutput:
+        raise NotImplementedError(f"the {self.name} backend must run its models (run)")
