@@ -66,3 +66,26 @@ def test_every_registered_backend_meets_the_protocol(name: str, tmp_path: Path) 
     assert backend.name and isinstance(backend.cards(), list)
     reason = backend.unavailable("text-generation")
     assert reason is None or isinstance(reason, str)
+
+
+def test_the_readme_python_example_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any) -> None:
+    monkeypatch.chdir(tmp_path)
+    text = README.read_text(encoding="utf-8")
+    section = text[text.index("### Use it from Python") :]
+    code = re.search(r"```python\n(.*?)```", section, re.DOTALL)
+    assert code is not None
+    exec(compile(code.group(1), "README.md", "exec"), {})  # our own README's example
+    out = capsys.readouterr().out
+    assert out.startswith("True Here is your haiku.") and "text-generation" in out and "done" in out
+
+
+def test_the_public_api_is_importable_and_lazy() -> None:
+    import subprocess
+    import sys
+
+    import hugginggpt
+
+    for name in hugginggpt.__all__:
+        assert getattr(hugginggpt, name) is not None, name
+    light = "import sys, hugginggpt; assert 'hugginggpt.controller' not in sys.modules and 'numpy' not in sys.modules"
+    subprocess.run([sys.executable, "-c", light], check=True)
