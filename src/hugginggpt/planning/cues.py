@@ -84,7 +84,7 @@ CUES: list[Cue] = [
         r"\b(?:read|say) (?:it|this|that|them|(?:the|that|this|your) (?:\w+ )?\w+) (?:to|for) (?:me|her|him|them|us|my \w+)\b|\bread (?:me|out) what you (?:got|found|have|wrote|made)\b",
         r"(?<!how do you )(?<!how would you )(?<!how do i )(?<!how to )\bsay §txt\b|\bwith (?:a |your |the )?voice\b|\b(?:i|we) (?:can|could) listen to\b|\bspeak(?: it| them)?\W*$|\bread me the (?:\w+ )?(?:version|translation)\b|"
         rf"\bread me the {LANGUAGE}\b|\bhear (?:it|what|the|how)\b|\bread (?:it|this|that|them) back\b|\bread back\b|\bin an? (?:clear|nice|loud|calm|friendly) voice\b",
-        r"\b(?:have|get) (?:it|this|that|them|the \w+) (?:spoken|voiced|read out)\b|\bmake (?:one|an?) (?:audio|voice|sound) (?:of|from|version)\b",
+        r"\bby voice\b|\b(?:have|get) (?:it|this|that|them|the \w+) (?:spoken|voiced|read out)\b|\bmake (?:one|an?) (?:audio|voice|sound) (?:of|from|version)\b",
         r"^(?:and |also )?spoken(?: (?:too|as well|also|aloud))?\W*$|\bspoken (?:too|as well)\b",
         r"\bwhat (?:does|would|will) (?:it|that|this) sound like\b(?! in (?:the|this) (?:recording|audio|clip))|"
         r"\bplay (?:it|that|this|them|the \w+(?: version)?) (?:for|to) (?:them|him|her|me|us)\b|\bplay (?:the|that|this) (?:\w+ )?(?:version|translation)\b",
@@ -101,7 +101,8 @@ CUES: list[Cue] = [
     *_cue(
         "automatic-speech-recognition",
         r"\btranscri(?:be|bing|ption|pt)\w*",
-        r"\bspeech[- ]to[- ]text\b|\bdictation\b|\bspeech recognition\b|\basr\b",
+        # ("the dictation tool keeps choking on it" names a tool, not a step)
+        r"\bspeech[- ]to[- ]text\b|\bdictation\b(?! (?:tool|app|software|program|service)s?\b)|\bspeech recognition\b|\basr\b",
         r"\b(?:what|anything)\b[^.?!]{0,40}\b(?:said|spoken|saying|talking about|speaking about)\b",
         r"\bwhat(?:'s| is| was)? (?:being )?(?:said|spoken)\b",
         rf"\b(?:what|who)\b[^.?!]{{0,30}}\bsay(?:s|ing)?\b[^.?!]{{0,20}}\b{AUDIO_WORDS}",
@@ -125,6 +126,7 @@ CUES: list[Cue] = [
         r"\bread (?:it|this|that|the \w+|me the \w+)\b|\bread (?:me )?what(?:'s| is) (?:on|in) (?:it|this|that|there)\b",
         r"\btype (?:out|up)\b|§img\s+text\b|\bread (?:the |this |that |both )?§img\b",
         r"\bread (?:both|all|each) (?:of )?(?:these|them|those|the \w+)\b|^read\W*(?:then|and|,|$)",
+        r"\b(?:write|type|put|give)\b[^.?!§]{0,30}\bin (?:plain )?text\b(?! form of)",  # "write all the items in text for me"
         r"^(?:the )?(?:§img\s*:?\s*|sign |note |receipt |menu |card |poster |label )?(?:text|words|wording)\W*$",
         r"\bwhat(?:'s| is) (?:on|in) (?:the |this |that |my )?(?:flyer|poster|sign|note|receipt|menu|card|page|label|"
         r"invite|invitation|notice|letter|board|screen|screenshot|whiteboard|slide)s?\b",
@@ -174,6 +176,12 @@ CUES: list[Cue] = [
         r"(?:date|dates|name|names|person|people|place|places|company|companies|mayor|city|cities)\b",
         r"\bwho(?:'s| is)? [^.?!]{0,30}\b(?:which|what) compan(?:y|ies)\b",
         r"\b(?:pick out|pull out|list|extract) (?:the )?(?:who|where|when)\b|\btell me who and where\b",
+        # "who it's with and where", "who's visiting & when": the people and places (or dates) it mentions;
+        # "and when is the meeting?" is a question of its own
+        # ("who wrote it and when?" asks for its author: a question)
+        r"\bwho\b(?! (?:wrote|sent|signed|made|said|asked|called|left)\b)[^.?!]{0,30}?\s(?:and|&|n)\s+(?:where|when)\b"
+        r"(?!\s+(?:is|was|are|does|did|will|do)\b)|\bwho\b(?! (?:wrote|sent|signed|made|said|asked|called|left)\b)"
+        r"[^.?!]{0,30}?\s(?:and|&|n)\s+where\b",
         r"^(?:if there(?:'s| is| are) )?(?:an?|any) (?:city|cities|place|places|country|name|names|person|company|date)s? "
         r"(?:in|mentioned in) (?:it|there|the \w+)\b",
         r"\ball (?:the |of the )?(?:names|people|places|dates|companies|organi[sz]ations|entities)\b(?! in (?:the |this |that )?(?:photo|picture|image|pic))",
@@ -190,7 +198,8 @@ CUES: list[Cue] = [
     ),
     *_cue(
         "sentence-similarity",
-        r"\bsimilar(?:ity)?\b|\bsame (?:meaning|thing)\b|\bmeans? (?:more or less |roughly |about |basically )?the same\b|"
+        # ("draw the same thing in cartoon style" is no comparison)
+        r"\bsimilar(?:ity)?\b|\bsame meaning\b|\b(?:mean|means|meant|say|says|saying|said|about|is|are) (?:basically |roughly |)the same thing\b|\bsame thing as\b|\bmeans? (?:more or less |roughly |about |basically )?the same\b|"
         r"\bmatch\w*\b[^.?!]{0,40}\b(?:more closely|most closely|closer)\b|\bhow close\b|\bclosest\b|\bmost close\b|"
         r"\bclose(?:r|st)? in meaning\b|\b(?:basically|essentially|roughly|pretty much) the same\b|\bhow do (?:they|these|those) compare\b",
         r"\bcompare\b[^.?!]{0,30}\b(?:sentences?|phrases?|texts?|these|them|meaning)\b",

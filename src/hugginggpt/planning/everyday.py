@@ -884,11 +884,12 @@ class _Builder:
             task in _TRANSFORMS
             and answers
             and (
-                re.search(r"\btell (?:her|him|them)\b", clause.lower())
+                re.search(r"\btell (?:her|him|them)\b|\btell me in\b", clause.lower())
                 or (answers[-1] == len(self.tasks) - 1 and re.search(r"\b(?:send|give) (?:it|that)\b", clause.lower()))
             )
         ):
             return self.ref(answers[-1])  # "mum wants to know when he comes ... tell her in spanish": the answer
+            # ("which dessert does it praise? tell me in Italian too": the answer, in Italian)
         named = self.named(clause)
         given = [k for k in named if sources[k].kind == "text"]
         original = _ORIGINAL.search(self.request.lower()) is not None
@@ -915,7 +916,10 @@ class _Builder:
         made_here = [
             k
             for k in range(self.clause_start, len(self.tasks))
-            if "text" in self.tasks[k].produces and (task == "text-to-speech" or self.tasks[k].task not in _ANSWERS)
+            if "text" in self.tasks[k].produces
+            and (task == "text-to-speech" or self.tasks[k].task not in _ANSWERS)
+            # ("give me: a summary, who are the persons ...": the summary is of the words, not of the names found)
+            and (task == "text-to-speech" or self.tasks[k].task in _CONTENT_PRODUCERS)
         ]
         if task in _TRANSFORMS and made_here:
             return self.ref(made_here[-1])  # "describe this photo out loud": the description, made in this clause
