@@ -298,6 +298,7 @@ CUES: list[Cue] = [
         r"\b(?:image|picture|illustration|painting|drawing) of (?:a|an|some)\b|^(?:an? )?(?:img|image|pic|picture)\s*:",
         r"^what (?:would|might) (?:an? |some )[^.?!§]{3,60} look like\b|^picture (?:an?|some) ",
         r"\b(?:need|want|like|love) (?:a|an|some|two|three|new) (?:\w+ ){0,2}(?:cover|thumbnail|sticker|mascot)s?\b",
+        r"\b(?:make|create|design|generate|give) (?:me |us )?(?:a|an) (?:\w+ )?(?:cover|title|header|thumbnail) (?:picture|image|art|illustration)\b",
     ),
     # Looking at photos.
     *_cue(
