@@ -224,17 +224,20 @@ def parse_plan(
 
     `files` are the resource names the user made available (uploads, earlier turns' outputs).
     """
-    raw = extract_json(reply)
+    return validate_plan(task_list(extract_json(reply)), files, max_tasks=max_tasks)
+
+
+def task_list(raw: Any) -> list[Any]:
+    """The tasks of a parsed plan: a JSON list, {"tasks": [...]}, or one task object."""
     if isinstance(raw, dict):
         if isinstance(raw.get("tasks"), list):
-            raw = raw["tasks"]
-        elif "task" in raw:
-            raw = [raw]
-        else:
-            raise PlanError('expected a JSON list of tasks (or {"tasks": [...]}), got an object')
+            return list(raw["tasks"])
+        if "task" in raw:
+            return [raw]
+        raise PlanError('expected a JSON list of tasks (or {"tasks": [...]}), got an object')
     if not isinstance(raw, list):
         raise PlanError(f"expected a JSON list of tasks, got {type(raw).__name__}")
-    return validate_plan(raw, files, max_tasks=max_tasks)
+    return raw
 
 
 def validate_plan(raw: list[Any], files: Collection[str] = (), *, max_tasks: int = DEFAULT_MAX_TASKS) -> Plan:

@@ -17,7 +17,8 @@ from typing import Any
 from fastapi import UploadFile
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from hugginggpt.errors import ResourceError
+from hugginggpt.errors import PlanError, ResourceError
+from hugginggpt.plan import task_list
 from hugginggpt.tasks import kind_of_file
 
 MAX_FILES = 8  # per request
@@ -132,15 +133,15 @@ def check_plan(plan: str, max_tasks: int) -> None:
     """A plan given with a request is JSON and not too long: checked before a run starts, so that the
     answer is a 400, not a run that fails (the run validates the rest)."""
     try:
-        tasks = json.loads(plan)
+        raw = json.loads(plan)
     except ValueError as exc:
         raise ResourceError(
             f"the plan is not JSON ({exc}); send a JSON list of tasks as `hugginggpt plan` prints it"
         ) from exc
-    if isinstance(tasks, dict):
-        tasks = tasks.get("tasks", [tasks])
-    if not isinstance(tasks, list):
-        raise ResourceError("the plan must be a JSON list of tasks, as `hugginggpt plan` prints it")
+    try:
+        tasks = task_list(raw)
+    except PlanError as exc:
+        raise ResourceError(f"{exc}; send a JSON list of tasks as `hugginggpt plan` prints it") from exc
     if len(tasks) > max_tasks:
         raise UploadTooLarge(f"the plan has {len(tasks):,} tasks, over {max_tasks} (HUGGINGGPT_MAX_TASKS)")
 
