@@ -182,6 +182,7 @@ class RunManager:
         self._running = 0
         self._idle = asyncio.Event()  # set whenever no run is going
         self._idle.set()
+        self._process = _this_process()  # the same for every run: not read from /proc per run
         # The controller holds no per-run state, so a shallow copy can share every stage but one.
         self._results_only = copy.copy(controller)
         self._results_only.responder = _NoAnswer()
@@ -273,7 +274,7 @@ class RunManager:
         self._watchers.add(watcher)
         watcher.add_done_callback(self._watchers.discard)
         await self._first_event(run)
-        _write_meta(run)
+        _write_meta(run, self._process)
         self._runs[run.id] = run
         self._forget_old()
         return run
@@ -315,12 +316,16 @@ class RunManager:
                 del self._conversations[cid]
 
 
-def _write_meta(run: Run) -> None:
+def _this_process() -> dict[str, Any]:
+    """Which process runs a run: its host, pid and the pid's start time (read once per RunManager)."""
+    return {"pid": os.getpid(), "host": socket.gethostname(), "process_start": _process_start(os.getpid())}
+
+
+def _write_meta(run: Run, process: dict[str, Any]) -> None:
     """Who started the run, what it asked and which process runs it, beside its files: enough for any
     worker, or this one after a restart, to answer for it."""
     meta = {"owner": run.owner, "request": run.request, "conversation_id": run.conversation_id,
-            "created": run.created, "pid": os.getpid(), "host": socket.gethostname(),
-            "process_start": _process_start(os.getpid())}  # fmt: skip
+            "created": run.created, **process}  # fmt: skip
     (run.run_dir / META).write_text(json.dumps(meta), encoding="utf-8")
 
 
