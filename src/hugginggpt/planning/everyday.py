@@ -917,9 +917,8 @@ class _Builder:
             k
             for k in range(self.clause_start, len(self.tasks))
             if "text" in self.tasks[k].produces
-            and (task == "text-to-speech" or self.tasks[k].task not in _ANSWERS)
             # ("give me: a summary, who are the persons ...": the summary is of the words, not of the names found)
-            and (task == "text-to-speech" or self.tasks[k].task in _CONTENT_PRODUCERS)
+            and (task == "text-to-speech" or self.tasks[k].task in _CONTENT_PRODUCERS - _ANSWERS)
         ]
         if task in _TRANSFORMS and made_here:
             return self.ref(made_here[-1])  # "describe this photo out loud": the description, made in this clause

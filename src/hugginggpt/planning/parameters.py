@@ -201,8 +201,6 @@ def value_spans(request: str) -> list[Span]:
                 text = " ".join(words)
                 if not words or not _is_name(request, start, text):
                     continue
-            if shape == "file" and not re.search(r"\.(?:[a-z]{2,4}\d?)$", text, re.IGNORECASE):
-                continue
             if text and free(start, end):
                 found.append(Span(text, start, end, shape, _lead(request, start), _trail(request, end)))
                 if shape == "name" and " " in text and _SENTENCE_START.search(request[:start]):
@@ -227,9 +225,7 @@ def value_spans(request: str) -> list[Span]:
 
 
 def _is_name(request: str, start: int, text: str) -> bool:
-    first = text.split()[0]
-    if first in _NOT_NAMES and " " not in text:
-        return False
+    """`text` has lost its leading sentence-opening words already (see `_NOT_NAMES`)."""
     if _SENTENCE_START.search(request[:start]) and " " not in text and not text.isupper():
         return False  # one capitalised word opening a sentence is just the sentence's first word
     return len(text) > 1
